@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "credentials_file.h"
+
+#include <glib.h>
+
+#include "json_util.h"
+
+namespace roborock {
+namespace {
+
+constexpr const char *kConfigEntriesName = "core.config_entries";
+// Credential files are small; anything bigger is not one.
+constexpr gsize kMaxFileSize = 16 * 1024 * 1024;
+
+Result<JsonNodePtr> read_json_file(const std::string &path) {
+  g_autofree char *contents = nullptr;
+  gsize size = 0;
+  g_autoptr(GError) error = nullptr;
+  if (!g_file_get_contents(path.c_str(), &contents, &size, &error))
+    return make_error(ErrorCode::FileUnreadable, path + ": " + error->message);
+  if (size > kMaxFileSize)
+    return make_error(ErrorCode::CredentialsMalformed, path + ": too large for a credentials file");
+  auto root = parse_json(std::string_view(contents, size), "credentials file");
+  if (!root)
+    return make_error(ErrorCode::CredentialsMalformed, path + ": " + root.error().message);
+  if (!JSON_NODE_HOLDS_OBJECT(root->get()))
+    return make_error(ErrorCode::CredentialsMalformed, path + ": top level is not a JSON object");
+  return root;
+}
+
+Error missing(const std::string &path, const std::string &field) {
+  return make_error(ErrorCode::CredentialsMissing, path + ": " + field + " is missing");
+}
+
+// rriot object -> Rriot. `where` is the JSON path for messages.
+Result<Rriot> read_rriot(JsonObject *rriot, const std::string &path, const std::string &where) {
+  Rriot out;
+  struct Field {
+    const char *name;
+    std::string *target;
+  } required[] = {{"u", &out.u}, {"s", &out.s}, {"k", &out.k}};
+  for (const Field &field : required) {
+    const char *value = json_object_string(rriot, field.name);
+    if (!value || !*value)
+      return missing(path, where + "." + field.name);
+    *field.target = value;
+  }
+  if (const char *h = json_object_string(rriot, "h"))
+    out.h = h;
+  JsonObject *r = json_object_object(rriot, "r");
+  if (const char *region = json_object_string(r, "r"))
+    out.region = region;
+  if (const char *mqtt = json_object_string(r, "m"))
+    out.mqtt_url = mqtt;
+  return out;
+}
+
+void read_device_array(JsonArray *array, std::vector<DeviceRecord> &devices) {
+  if (!array)
+    return;
+  for (guint i = 0; i < json_array_get_length(array); i++) {
+    JsonNode *node = json_array_get_element(array, i);
+    if (!JSON_NODE_HOLDS_OBJECT(node))
+      continue;
+    JsonObject *object = json_node_get_object(node);
+    const char *duid = json_object_string(object, "duid");
+    const char *key = json_object_string(object, "localKey");
+    if (!duid || !key)
+      continue;
+    bool seen = false;
+    for (const DeviceRecord &device : devices)
+      seen = seen || device.duid == duid;
+    if (seen)
+      continue;
+    const char *name = json_object_string(object, "name");
+    const char *product = json_object_string(object, "productId");
+    devices.push_back(DeviceRecord{duid, name ? name : "", key, product ? product : ""});
+  }
+}
+
+// homeData / home_data: {devices: [...], receivedDevices: [...]}
+void read_home_data(JsonObject *container, std::vector<DeviceRecord> &devices) {
+  for (const char *name : {"homeData", "home_data"}) {
+    JsonObject *home = json_object_object(container, name);
+    read_device_array(json_object_array(home, "devices"), devices);
+    read_device_array(json_object_array(home, "receivedDevices"), devices);
+    read_device_array(json_object_array(home, "received_devices"), devices);
+  }
+  read_device_array(json_object_array(container, "receivedDevices"), devices);
+}
+
+bool has_device(const std::vector<DeviceRecord> &devices, std::string_view duid) {
+  for (const DeviceRecord &device : devices)
+    if (device.duid == duid)
+      return true;
+  return false;
+}
+
+Result<AccountCredentials> load_user_data(JsonObject *root, const std::string &path) {
+  JsonObject *user_data = root;
+  std::string where = "rriot";
+  if (!json_object_object(root, "rriot") && json_object_object(root, "user_data")) {
+    user_data = json_object_object(root, "user_data");
+    where = "user_data.rriot";
+  }
+  JsonObject *rriot = json_object_object(user_data, "rriot");
+  if (!rriot)
+    return missing(path, where);
+  auto parsed = read_rriot(rriot, path, where);
+  if (!parsed)
+    return parsed.error();
+  AccountCredentials account{path, std::move(parsed.value()), {}};
+  read_home_data(root, account.devices);
+  return account;
+}
+
+// One Home Assistant config entry of domain "roborock".
+Result<AccountCredentials> load_ha_entry(JsonObject *entry, const std::string &path,
+                                         const std::string &storage_dir, guint index) {
+  std::string where = "data.entries[" + std::to_string(index) + "]";
+  JsonObject *user_data = json_object_object(json_object_object(entry, "data"), "user_data");
+  if (!user_data)
+    return missing(path, where + ".data.user_data");
+  JsonObject *rriot = json_object_object(user_data, "rriot");
+  if (!rriot)
+    return missing(path, where + ".data.user_data.rriot");
+  auto parsed = read_rriot(rriot, path, where + ".data.user_data.rriot");
+  if (!parsed)
+    return parsed.error();
+  AccountCredentials account{path, std::move(parsed.value()), {}};
+
+  // Older versions kept home data in the entry itself; newer ones in a store file.
+  read_home_data(json_object_object(entry, "data"), account.devices);
+  if (const char *entry_id = json_object_string(entry, "entry_id")) {
+    g_autofree char *store_path =
+        g_build_filename(storage_dir.c_str(), "roborock", entry_id, nullptr);
+    if (g_file_test(store_path, G_FILE_TEST_IS_REGULAR)) {
+      auto store = read_json_file(store_path);
+      if (!store)
+        return store.error();
+      JsonObject *store_root = json_node_get_object(store->get());
+      read_home_data(json_object_object(store_root, "data"), account.devices);
+      account.source += " and " + std::string(store_path);
+    }
+  }
+  return account;
+}
+
+Result<AccountCredentials> load_ha_config_entries(JsonObject *root, const std::string &path,
+                                                  std::string_view duid) {
+  JsonArray *entries = json_object_array(json_object_object(root, "data"), "entries");
+  if (!entries)
+    return missing(path, "data.entries");
+  g_autofree char *storage_dir = g_path_get_dirname(path.c_str());
+  std::vector<AccountCredentials> accounts;
+  for (guint i = 0; i < json_array_get_length(entries); i++) {
+    JsonNode *node = json_array_get_element(entries, i);
+    if (!JSON_NODE_HOLDS_OBJECT(node))
+      continue;
+    JsonObject *entry = json_node_get_object(node);
+    if (g_strcmp0(json_object_string(entry, "domain"), "roborock") != 0)
+      continue;
+    auto account = load_ha_entry(entry, path, storage_dir, i);
+    if (!account)
+      return account.error();
+    accounts.push_back(std::move(account.value()));
+  }
+  if (accounts.empty())
+    return make_error(ErrorCode::CredentialsMissing,
+                      path + ": no entry with domain \"roborock\" in data.entries");
+  if (!duid.empty())
+    for (AccountCredentials &account : accounts)
+      if (has_device(account.devices, duid))
+        return std::move(account);
+  if (accounts.size() > 1)
+    return make_error(ErrorCode::CredentialsMissing,
+                      path + ": several Roborock accounts and none lists device \"" +
+                          std::string(duid) + "\"; set duid to one of their devices");
+  return std::move(accounts.front());
+}
+
+} // namespace
+
+Result<AccountCredentials> load_credentials_file(const std::string &path, std::string_view duid) {
+  std::string file = path;
+  if (g_file_test(path.c_str(), G_FILE_TEST_IS_DIR)) {
+    g_autofree char *entries = g_build_filename(path.c_str(), kConfigEntriesName, nullptr);
+    file = entries;
+  }
+  auto root = read_json_file(file);
+  if (!root)
+    return root.error();
+  JsonObject *object = json_node_get_object(root->get());
+  if (json_object_array(json_object_object(object, "data"), "entries"))
+    return load_ha_config_entries(object, file, duid);
+  if (json_object_object(object, "rriot") || json_object_object(object, "user_data"))
+    return load_user_data(object, file);
+  if (json_object_object(json_object_object(object, "data"), "homeData"))
+    return make_error(ErrorCode::CredentialsMissing,
+                      file + ": this is Home Assistant's device store, which has no account keys; "
+                             "use .storage/core.config_entries instead");
+  return make_error(ErrorCode::CredentialsMissing,
+                    file + ": neither data.entries (Home Assistant) nor rriot (user_data) found");
+}
+
+Result<DeviceRecord> find_device(const AccountCredentials &account, std::string_view duid) {
+  if (duid.empty()) {
+    if (account.devices.size() == 1)
+      return account.devices.front();
+    return make_error(ErrorCode::CredentialsMissing,
+                      account.source + ": " + std::to_string(account.devices.size()) +
+                          " devices found; set duid to choose one");
+  }
+  for (const DeviceRecord &device : account.devices)
+    if (device.duid == duid)
+      return device;
+  return make_error(ErrorCode::CredentialsMissing,
+                    account.source + ": no device with duid \"" + std::string(duid) +
+                        "\" (its localKey is needed)");
+}
+
+} // namespace roborock

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Reads account and device keys from files users already have (protocol
+// reference §9): Home Assistant's storage, or a user_data JSON file.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "credentials.h"
+#include "error.h"
+
+namespace roborock {
+
+struct DeviceRecord {
+  std::string duid;
+  std::string name;
+  std::string local_key; // secret
+  std::string product_id;
+};
+
+struct AccountCredentials {
+  std::string source; // the file the account came from, for messages
+  Rriot rriot;
+  std::vector<DeviceRecord> devices; // may be empty (user_data files carry none)
+};
+
+// `path` may be:
+//  - Home Assistant's `.storage` directory, or its `core.config_entries` file:
+//    the roborock entry's data.user_data.rriot, with device keys from the
+//    sibling `roborock/<entry_id>` store (data.homeData.devices and
+//    receivedDevices);
+//  - a user_data JSON file: an object with `rriot` nested (optionally under
+//    "user_data", with "homeData"/"home_data" devices beside it).
+// When the file holds several accounts, `duid` chooses the one that owns it.
+// Errors name the file and the missing or malformed field.
+Result<AccountCredentials> load_credentials_file(const std::string &path, std::string_view duid);
+
+// The device with `duid`, or the only device when `duid` is empty.
+Result<DeviceRecord> find_device(const AccountCredentials &account, std::string_view duid);
+
+} // namespace roborock

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Typed errors shared by every part of the signaling library.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace roborock {
+
+// What went wrong, coarse enough for a caller to decide what to do (the element
+// maps these to GStreamer error domains and codes), fine enough for tests.
+enum class ErrorCode {
+  // V1 frame decoding (protocol reference §3).
+  FrameTooShort,
+  FrameBadVersion,
+  FrameLengthMismatch,
+  FrameCrcMismatch,
+  FrameDecryptFailed, // bad block size or padding: almost always a wrong local key
+  FrameTooLarge,      // encode: payload does not fit the 16-bit length field
+  // Payload and message parsing (§4, §5).
+  BadJson,
+  BadBase64,
+  BadMessage, // valid JSON of an unexpected shape
+  // Credentials (§2, §9).
+  FileUnreadable,
+  CredentialsMissing,
+  CredentialsMalformed,
+  BadBrokerUrl,
+  // Broker and robot (§7).
+  BrokerUnreachable,
+  BrokerNotAuthorized,
+  ConnectionLost,
+  WrongPassword,
+  CameraBusy,
+  RobotTimeout,
+  RobotError,
+  Unsupported,
+  NegotiationFailed,
+  Cancelled,
+};
+
+// A short stable name for logs and tests ("frame-crc-mismatch").
+const char *error_code_name(ErrorCode code);
+
+struct Error {
+  ErrorCode code;
+  std::string message; // for humans; never contains secrets
+};
+
+// A value or an Error. Small on purpose: C++17 has no std::expected.
+template <typename T>
+class Result {
+public:
+  Result(T value) : storage_(std::in_place_index<0>, std::move(value)) {}
+  Result(Error error) : storage_(std::in_place_index<1>, std::move(error)) {}
+
+  bool ok() const { return storage_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+
+  T &value() & { return std::get<0>(storage_); }
+  const T &value() const & { return std::get<0>(storage_); }
+  T &&value() && { return std::get<0>(std::move(storage_)); }
+  T *operator->() { return &value(); }
+  const T *operator->() const { return &value(); }
+  T &operator*() & { return value(); }
+  const T &operator*() const & { return value(); }
+
+  const Error &error() const { return std::get<1>(storage_); }
+
+private:
+  std::variant<T, Error> storage_;
+};
+
+// Result<void> equivalent.
+struct Ok {};
+using Status = Result<Ok>;
+
+inline Error make_error(ErrorCode code, std::string message) {
+  return Error{code, std::move(message)};
+}
+
+} // namespace roborock
