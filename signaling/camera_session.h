@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// One camera session with one robot (protocol reference §5), independent of
+// any media framework: the media side (the GStreamer element, or a test's
+// webrtcbin) implements CameraSessionListener and feeds back its offer, its
+// local ICE candidates and "connected".
+//
+// The flow, with independent steps running concurrently:
+//
+//   connect MQTT ─┬─ check_homesec_password (exactly once; a rejection is final)
+//                 ├─ get_turn_server ──────────────────────────┐
+//                 └─ get_homesec_connect_status (stale/busy)   │
+//   password ok + status ─ [stop_camera_preview of our stale   │
+//                          session] ─ start_camera_preview ────┤
+//                                     └─ start_voice_chat      │
+//   preview ok + TURN known ─ on_offer_needed() ───────────────┘
+//   send_offer() ─ send_sdp_to_robot ─ queued candidates out via send_ice_to_robot
+//               ─ get_device_sdp polled (adaptive) ─ on_answer()
+//               ─ get_device_ice polled, deduplicated ─ on_remote_candidate()
+//   set_media_connected() ─ Streaming
+//   stop() ─ stop_camera_preview
+//
+// Threading: all methods may be called from any thread; they hand the work to
+// the EventLoop. Listener callbacks run on the EventLoop thread, one at a time.
+// stop() blocks (bounded) until the session has ended, and guarantees that no
+// listener callback runs after it returns; do not call it while holding a lock
+// that a listener callback takes.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "camera_commands.h"
+#include "credentials.h"
+#include "error.h"
+#include "event_loop.h"
+#include "payload.h"
+
+namespace roborock {
+
+enum class SessionState {
+  Idle,
+  Connecting,     // MQTT connection to the broker
+  Authenticating, // pattern password check
+  Negotiating,    // preview, TURN, offer/answer, ICE
+  Streaming,      // the media side reported its connection up
+  Reconnecting,   // MQTT lost while streaming; media may continue meanwhile
+  Stopped,
+  Failed,
+};
+const char *session_state_name(SessionState state);
+
+class CameraSessionListener {
+public:
+  virtual ~CameraSessionListener() = default;
+  virtual void on_session_state(SessionState state) = 0;
+  // The TURN relay to use; arrives before on_offer_needed().
+  virtual void on_turn_server(const TurnServer &turn) = 0;
+  // Create the offer now and pass it to send_offer().
+  virtual void on_offer_needed() = 0;
+  virtual void on_answer(const SessionDescription &answer) = 0;
+  virtual void on_remote_candidate(const IceCandidate &candidate) = 0;
+  // Fatal errors end the session (state Failed); others are warnings.
+  virtual void on_session_error(const Error &error, bool fatal) = 0;
+};
+
+struct CameraSessionConfig {
+  BrokerAddress broker;
+  std::string ca_file; // empty: the system trust store
+  std::string rriot_u, rriot_s, rriot_k;
+  std::string duid;
+  std::string local_key;
+  std::string pattern_password; // the pattern digits
+  std::string client_id;        // who views, as the robot sees it
+  VideoQuality quality = VideoQuality::HD;
+  bool voice_chat = true; // start_voice_chat: the robot sends audio
+  bool end_stale_session = true;
+  unsigned command_timeout_ms = 10000;
+  // From start() until the media side reports connected.
+  unsigned negotiation_timeout_ms = 30000;
+};
+
+class CameraSession {
+public:
+  using CommandCallback = std::function<void(Result<std::string> result_json)>;
+
+  CameraSession(CameraSessionConfig config, CameraSessionListener *listener,
+                EventLoop &loop = EventLoop::shared());
+  ~CameraSession(); // stops if still running
+  CameraSession(const CameraSession &) = delete;
+  CameraSession &operator=(const CameraSession &) = delete;
+
+  void start();
+  // Ends the session: stop_camera_preview, waiting for its reply at most
+  // `grace_ms`. After it returns, the listener is never called again.
+  void stop(unsigned grace_ms = 2000);
+
+  void send_offer(const std::string &sdp);
+  void add_local_candidate(const IceCandidate &candidate);
+  void set_media_connected();
+
+  // Before the preview starts this sets the quality it starts with; after,
+  // it sends switch_video_quality. Failures are reported as warnings.
+  void set_quality(VideoQuality quality);
+
+  // Remote control; `done` (optional) gets the result on the EventLoop thread.
+  void rc_start(CommandCallback done = nullptr);
+  void rc_move(double velocity, double omega, unsigned duration_ms, CommandCallback done = nullptr);
+  void rc_stop(CommandCallback done = nullptr);
+  // Any command, for what the element does not wrap.
+  void send_command(const std::string &method, const std::string &params_json,
+                    CommandCallback done);
+
+  SessionState state() const;
+  unsigned reconnect_count() const;
+
+  class Core; // the EventLoop-side state machine
+
+private:
+  EventLoop &loop_;
+  std::shared_ptr<Core> core_;
+};
+
+} // namespace roborock

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Camera command parameters (byte-identical to the golden vectors), result
+// parsers for every shape of §5 and §8, and RPC id allocation.
+#include "camera_commands.h"
+#include "crypto.h"
+#include "rpc.h"
+#include "rpc_client.h"
+#include "test_support.h"
+
+using namespace roborock;
+
+namespace {
+
+std::string vector_payload(const char *name) {
+  static JsonNodePtr root = test::load_vectors();
+  JsonArray *frames = test::vector_array(root, "frames");
+  for (guint i = 0; i < json_array_get_length(frames); i++) {
+    JsonObject *f = json_array_get_object_element(frames, i);
+    if (g_strcmp0(json_object_get_string_member(f, "name"), name) == 0)
+      return json_object_get_string_member(f, "payload");
+  }
+  g_error("no vector %s", name);
+}
+
+std::string request(int64_t id, const char *method, const std::string &params, uint32_t t) {
+  return build_request_payload(RpcRequest{id, method, params}, t);
+}
+
+void test_params_match_vectors() {
+  // The vectors' pattern is "9876".
+  ASSERT_STR_EQ(request(10001, command::kCheckPassword, check_password_params("9876"), 1700000000),
+                vector_payload("request:check_homesec_password"));
+  ASSERT_STR_EQ(request(10002, command::kStartPreview,
+                        start_preview_params("a1b2c3d4", VideoQuality::HD, "9876"), 1700000977),
+                vector_payload("request:start_camera_preview"));
+  ASSERT_STR_EQ(request(10003, command::kGetTurnServer, kNoParams, 1700001954),
+                vector_payload("request:get_turn_server"));
+  ASSERT_STR_EQ(request(10005, command::kGetDeviceSdp, kNoParams, 1700003908),
+                vector_payload("request:get_device_sdp"));
+  ASSERT_STR_EQ(request(10006, command::kGetDeviceIce, kNoParams, 1700004885),
+                vector_payload("request:get_device_ice"));
+  ASSERT_STR_EQ(request(10007, command::kStartVoiceChat, kNoParams, 1700005862),
+                vector_payload("request:start_voice_chat"));
+  ASSERT_STR_EQ(request(10008, command::kRcMove, rc_move_params(0.2, 0.53, 7, 500), 1700006839),
+                vector_payload("request:app_rc_move"));
+  ASSERT_STR_EQ(request(10009, command::kStopPreview, kNoParams, 1700007816),
+                vector_payload("request:stop_camera_preview"));
+}
+
+void test_offer_and_candidate_params() {
+  SessionDescription offer{"offer", "v=0\r\n"};
+  auto params = parse_json(send_sdp_params(offer), "params");
+  g_assert_true(params.ok());
+  auto decoded = decode_sdp_payload(
+      json_object_get_string_member(json_node_get_object(params->get()), "app_sdp"));
+  g_assert_true(decoded.ok());
+  ASSERT_STR_EQ(decoded->sdp, "v=0\r\n");
+  ASSERT_STR_EQ(decoded->type, "offer");
+
+  IceCandidate candidate{"candidate:1 1 UDP 5 10.0.0.1 9 typ host", "0", 0};
+  auto ice_params = parse_json(send_ice_params(candidate), "params");
+  auto ice = decode_ice_payload(
+      json_object_get_string_member(json_node_get_object(ice_params->get()), "app_ice"));
+  g_assert_true(ice.ok());
+  g_assert_true(*ice == candidate);
+  ASSERT_STR_EQ(switch_quality_params(VideoQuality::SD), "{\"quality\":\"SD\"}");
+  ASSERT_STR_EQ(stop_preview_params_for("x"), "{\"client_id\":\"x\"}");
+}
+
+JsonNodePtr json(const char *text) {
+  auto node = parse_json(text, "test");
+  g_assert_true(node.ok());
+  return node.value();
+}
+
+void test_turn_server() {
+  auto turn = parse_turn_server(json("{\"url\":\"turn:1.2.3.4:3478\",\"user\":\"u\",\"pwd\":\"p\"}").get());
+  g_assert_true(turn.ok());
+  ASSERT_STR_EQ(turn->url, "turn:1.2.3.4:3478");
+  ASSERT_STR_EQ(turn->password, "p");
+  g_assert_true(parse_turn_server(json("[{\"url\":\"turn:h:1\",\"user\":\"u\",\"pwd\":\"p\"}]").get()).ok());
+  g_assert_false(parse_turn_server(json("{\"url\":\"turn:h:1\"}").get()).ok());
+  g_assert_false(parse_turn_server(json("[\"ok\"]").get()).ok());
+  g_assert_false(parse_turn_server(nullptr).ok());
+}
+
+void test_connect_status() {
+  auto none = parse_connect_status(json("{\"status\":0,\"client_id\":\"none\"}").get());
+  g_assert_true(none.ok());
+  g_assert_false(none->held_by_someone());
+  auto held = parse_connect_status(json("{\"status\":1,\"client_id\":\"phone-app\"}").get());
+  g_assert_true(held->held_by_someone());
+  ASSERT_STR_EQ(held->client_id, "phone-app");
+  g_assert_false(parse_connect_status(json("{\"status\":1}").get())->held_by_someone());
+  g_assert_false(parse_connect_status(json("\"ok\"").get()).ok());
+}
+
+void test_device_sdp() {
+  auto retry = parse_device_sdp(json("{\"dev_sdp\":\"retry\"}").get());
+  g_assert_true(retry.ok());
+  g_assert_true(retry->retry);
+  std::string answer = "{\"dev_sdp\":\"" + encode_sdp_payload({"answer", "v=0\r\n"}) + "\"}";
+  auto ready = parse_device_sdp(json(answer.c_str()).get());
+  g_assert_true(ready.ok());
+  g_assert_false(ready->retry);
+  ASSERT_STR_EQ(ready->answer.type, "answer");
+  auto bad = parse_device_sdp(json("{\"dev_sdp\":\"***\"}").get());
+  g_assert_false(bad.ok());
+  g_assert_true(bad.error().code == ErrorCode::BadBase64);
+  g_assert_false(parse_device_sdp(json("{\"dev_sdp\":5}").get()).ok());
+  g_assert_false(parse_device_sdp(json("{}").get()).ok());
+}
+
+void test_device_ice() {
+  auto retry = parse_device_ice(json("{\"dev_ice\":\"retry\"}").get());
+  g_assert_true(retry->retry);
+  std::string good = encode_ice_payload({"candidate:1 1 UDP 5 10.0.0.1 9 typ host", "0", 0});
+  std::string list = "{\"dev_ice\":[\"" + good + "\",\"%%%\",7,\"" + good + "\"]}";
+  auto ice = parse_device_ice(json(list.c_str()).get());
+  g_assert_true(ice.ok());
+  g_assert_false(ice->retry);
+  g_assert_cmpuint(ice->candidates.size(), ==, 2); // duplicates are the session's business
+  g_assert_cmpuint(ice->undecodable, ==, 2);
+  g_assert_false(parse_device_ice(json("{\"dev_ice\":{}}").get()).ok());
+  // The vector's candidate list (Python spacing, no sdpMid).
+  auto message = parse_rpc_message(vector_payload("response:3"));
+  auto from_vector = parse_device_ice(message->reply->result.get());
+  g_assert_true(from_vector.ok());
+  g_assert_cmpuint(from_vector->candidates.size(), ==, 1);
+  g_assert_cmpint(from_vector->candidates[0].sdp_mline_index, ==, 0);
+}
+
+void test_id_allocator() {
+  RpcIdAllocator ids(32766);
+  g_assert_cmpint(ids.next([](int64_t) { return false; }), ==, 32766);
+  g_assert_cmpint(ids.next([](int64_t) { return false; }), ==, 32767);
+  g_assert_cmpint(ids.next([](int64_t) { return false; }), ==, 10000); // wraps
+  g_assert_cmpint(ids.next([](int64_t id) { return id == 10001 || id == 10002; }), ==, 10003);
+  g_assert_cmpint(ids.next([](int64_t) { return true; }), ==, -1);
+  RpcIdAllocator out_of_range(5);
+  g_assert_cmpint(out_of_range.next([](int64_t) { return false; }), ==, 10000);
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  g_test_init(&argc, &argv, nullptr);
+  g_test_add_func("/commands/params-match-vectors", test_params_match_vectors);
+  g_test_add_func("/commands/offer-and-candidate", test_offer_and_candidate_params);
+  g_test_add_func("/commands/turn-server", test_turn_server);
+  g_test_add_func("/commands/connect-status", test_connect_status);
+  g_test_add_func("/commands/device-sdp", test_device_sdp);
+  g_test_add_func("/commands/device-ice", test_device_ice);
+  g_test_add_func("/commands/id-allocator", test_id_allocator);
+  return g_test_run();
+}
