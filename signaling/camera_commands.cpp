@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "camera_commands.h"
 
+#include <cstring>
+
 #include "crypto.h"
 
 namespace roborock {
@@ -83,6 +85,25 @@ Result<TurnServer> parse_turn_server(JsonNode *result) {
     return make_error(ErrorCode::BadMessage,
                       "get_turn_server result lacks url, user or pwd strings");
   return TurnServer{url, user, password};
+}
+
+Result<std::string> turn_uri_with_credentials(const TurnServer &turn) {
+  std::string_view url = turn.url;
+  std::string scheme;
+  for (const char *prefix : {"turns:", "turn:"}) {
+    if (url.substr(0, strlen(prefix)) == prefix) {
+      scheme = std::string(prefix, strlen(prefix) - 1);
+      url.remove_prefix(strlen(prefix));
+      break;
+    }
+  }
+  while (url.substr(0, 1) == "/")
+    url.remove_prefix(1);
+  if (scheme.empty() || url.empty())
+    return make_error(ErrorCode::BadMessage, "TURN URL \"" + turn.url + "\" is not turn:host:port");
+  g_autofree char *user = g_uri_escape_string(turn.user.c_str(), nullptr, FALSE);
+  g_autofree char *password = g_uri_escape_string(turn.password.c_str(), nullptr, FALSE);
+  return scheme + "://" + user + ":" + password + "@" + std::string(url);
 }
 
 Result<ConnectStatus> parse_connect_status(JsonNode *result) {

@@ -52,6 +52,10 @@ struct TurnServer {
   std::string password; // secret
 };
 Result<TurnServer> parse_turn_server(JsonNode *result);
+// "turn:host:port" + user/password -> "turn://user:password@host:port" with
+// user and password percent-encoded (TURN credentials often contain ':' or
+// '/'), the form webrtcbin's turn-server and add-turn-server take.
+Result<std::string> turn_uri_with_credentials(const TurnServer &turn);
 
 struct ConnectStatus {
   int64_t status = 0;

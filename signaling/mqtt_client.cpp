@@ -362,13 +362,17 @@ void MqttClient::on_connack(int rc) {
     connect_timer_.cancel();
     ever_connected_ = true;
     backoff_step_ = 0;
-    set_state(MqttState::Connected);
+    // Subscribe before announcing Connected: handlers publish requests at
+    // once, and the broker handles our packets in order, so replies then
+    // always find the subscription in place.
     std::vector<std::string> filters;
     for (auto &entry : subscriptions_)
       if (std::find(filters.begin(), filters.end(), entry.second.filter) == filters.end())
         filters.push_back(entry.second.filter);
+    state_ = MqttState::Connected;
     for (const std::string &filter : filters)
       subscribe_filter(filter);
+    set_state(MqttState::Connected);
     return;
   }
   if (rc == 4 || rc == 5) {

@@ -84,6 +84,16 @@ void test_turn_server() {
   g_assert_false(parse_turn_server(nullptr).ok());
 }
 
+void test_turn_uri() {
+  auto uri = turn_uri_with_credentials({"turn:10.0.0.1:3478", "1700000000:user", "p@ss/w:rd"});
+  g_assert_true(uri.ok());
+  ASSERT_STR_EQ(*uri, "turn://1700000000%3Auser:p%40ss%2Fw%3Ard@10.0.0.1:3478");
+  ASSERT_STR_EQ(*turn_uri_with_credentials({"turns:h:5349?transport=tcp", "u", "p"}),
+                "turns://u:p@h:5349?transport=tcp");
+  g_assert_false(turn_uri_with_credentials({"stun:h:3478", "u", "p"}).ok());
+  g_assert_false(turn_uri_with_credentials({"turn:", "u", "p"}).ok());
+}
+
 void test_connect_status() {
   auto none = parse_connect_status(json("{\"status\":0,\"client_id\":\"none\"}").get());
   g_assert_true(none.ok());
@@ -148,6 +158,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/commands/params-match-vectors", test_params_match_vectors);
   g_test_add_func("/commands/offer-and-candidate", test_offer_and_candidate_params);
   g_test_add_func("/commands/turn-server", test_turn_server);
+  g_test_add_func("/commands/turn-uri", test_turn_uri);
   g_test_add_func("/commands/connect-status", test_connect_status);
   g_test_add_func("/commands/device-sdp", test_device_sdp);
   g_test_add_func("/commands/device-ice", test_device_ice);

@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "fixture.h"
+
+#include <cmath>
+#include <csignal>
+
+#include <glib/gstdio.h>
+
+#include "credentials.h"
+
+namespace roborock::test {
+namespace {
+
+constexpr const char *kSimUser = "sim-robot";
+constexpr const char *kSimPassword = "sim-robot-secret";
+constexpr int kBrokerPort = 8883;
+constexpr int kDeadPort = 8884;
+constexpr int kTurnPort = 3478;
+
+std::string address() {
+  const char *value = g_getenv("ROBOROCK_NETNS_ADDRESS");
+  return value ? value : "10.203.0.1";
+}
+
+// Runs a helper program to completion; aborts the test if it fails.
+void run(const std::vector<std::string> &argv, const std::string &cwd) {
+  std::vector<const char *> args;
+  for (const std::string &arg : argv)
+    args.push_back(arg.c_str());
+  args.push_back(nullptr);
+  gchar *err = nullptr;
+  gint status = 0;
+  GError *error = nullptr;
+  if (!g_spawn_sync(cwd.c_str(), const_cast<gchar **>(args.data()), nullptr, G_SPAWN_SEARCH_PATH,
+                    nullptr, nullptr, nullptr, &err, &status, &error))
+    g_error("cannot run %s: %s", argv[0].c_str(), error->message);
+  if (!g_spawn_check_wait_status(status, nullptr))
+    g_error("%s failed: %s", argv[0].c_str(), err ? err : "");
+  g_free(err);
+}
+
+void write_file(const std::string &path, const std::string &contents) {
+  GError *error = nullptr;
+  if (!g_file_set_contents(path.c_str(), contents.c_str(), -1, &error))
+    g_error("cannot write %s: %s", path.c_str(), error->message);
+}
+
+GSubprocess *spawn(const std::vector<std::string> &argv, const std::string &log_path) {
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(
+      GSubprocessFlags(G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_MERGE));
+  if (!log_path.empty()) {
+    g_subprocess_launcher_set_flags(launcher, G_SUBPROCESS_FLAGS_NONE);
+    g_subprocess_launcher_set_stdout_file_path(launcher, log_path.c_str());
+    g_subprocess_launcher_set_stderr_file_path(launcher, log_path.c_str());
+  }
+  std::vector<const char *> args;
+  for (const std::string &arg : argv)
+    args.push_back(arg.c_str());
+  args.push_back(nullptr);
+  GError *error = nullptr;
+  GSubprocess *process = g_subprocess_launcher_spawnv(launcher, args.data(), &error);
+  if (!process)
+    g_error("cannot start %s: %s", argv[0].c_str(), error->message);
+  return process;
+}
+
+// SIGTERM, up to 5 s to exit cleanly (the simulator tears its media down),
+// then SIGKILL. GLib reaps the child on its worker thread; the identifier
+// turns NULL once it has exited.
+void terminate(GSubprocess *&process) {
+  if (!process)
+    return;
+  g_subprocess_send_signal(process, SIGTERM);
+  for (int i = 0; i < 250 && g_subprocess_get_identifier(process); i++)
+    g_usleep(20 * 1000);
+  if (g_subprocess_get_identifier(process))
+    g_subprocess_force_exit(process);
+  g_subprocess_wait(process, nullptr, nullptr);
+  g_clear_object(&process);
+}
+
+bool tcp_port_open(int port) {
+  g_autoptr(GSocketClient) client = g_socket_client_new();
+  g_socket_client_set_timeout(client, 1);
+  g_autoptr(GSocketConnection) connection =
+      g_socket_client_connect_to_host(client, address().c_str(), guint16(port), nullptr, nullptr);
+  return connection != nullptr;
+}
+
+// A STUN binding request answered means the TURN server is up.
+bool stun_answers(int port) {
+  g_autoptr(GSocket) socket =
+      g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, nullptr);
+  if (!socket)
+    return false;
+  g_socket_set_timeout(socket, 1);
+  g_autoptr(GInetAddress) inet = g_inet_address_new_from_string(address().c_str());
+  g_autoptr(GSocketAddress) target = g_inet_socket_address_new(inet, guint16(port));
+  guint8 request[20] = {0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42};
+  for (int i = 8; i < 20; i++)
+    request[i] = guint8(g_random_int());
+  if (g_socket_send_to(socket, target, reinterpret_cast<gchar *>(request), sizeof request, nullptr,
+                       nullptr) < 0)
+    return false;
+  gchar response[512];
+  return g_socket_receive(socket, response, sizeof response, nullptr, nullptr) >= 20;
+}
+
+} // namespace
+
+void require_private_network() {
+  if (g_strcmp0(g_getenv("ROBOROCK_NETNS"), "1") != 0)
+    g_error("this test uses the network: run it through tools/netns-run (meson test does)");
+}
+
+Fixture::Fixture(FixtureOptions options) : options_(std::move(options)) {
+  require_private_network();
+  MqttCredentials credentials = derive_mqtt_credentials(account_.u, account_.s, account_.k);
+  account_.mqtt_username = credentials.username;
+  account_.mqtt_password = credentials.password;
+
+  gchar *dir = g_dir_make_tmp("roborock-test-XXXXXX", nullptr);
+  dir_ = dir;
+  g_free(dir);
+  ca_file_ = dir_ + "/ca.crt";
+  event_log_ = dir_ + "/sim-events.jsonl";
+
+  make_certificates();
+  write_broker_config();
+  start_broker();
+  if (options_.start_turn)
+    start_turn();
+  if (options_.start_simulator)
+    start_simulator(options_.simulator_args);
+}
+
+Fixture::~Fixture() {
+  terminate(simulator_);
+  terminate(turn_);
+  terminate(broker_);
+  if (g_getenv("ROBOROCK_KEEP_TEST_DIR")) {
+    g_printerr("# test files kept in %s\n", dir_.c_str());
+    return;
+  }
+  run({"rm", "-rf", dir_}, "/");
+}
+
+std::string Fixture::broker_url() const {
+  return "ssl://" + address() + ":" + std::to_string(kBrokerPort);
+}
+
+std::string Fixture::dead_broker_url() const {
+  return "ssl://" + address() + ":" + std::to_string(kDeadPort);
+}
+
+std::string Fixture::turn_url() const {
+  return "turn:" + address() + ":" + std::to_string(kTurnPort);
+}
+
+void Fixture::make_certificates() {
+  const char *ec[] = {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"};
+  std::vector<std::string> ca = {"openssl", "req", "-x509"};
+  ca.insert(ca.end(), std::begin(ec), std::end(ec));
+  ca.insert(ca.end(), {"-days", "2", "-subj", "/CN=roborock test CA", "-addext",
+                       "basicConstraints=critical,CA:TRUE", "-addext",
+                       "keyUsage=critical,keyCertSign,cRLSign", "-keyout", "ca.key", "-out",
+                       "ca.crt"});
+  run(ca, dir_);
+  std::vector<std::string> request = {"openssl", "req"};
+  request.insert(request.end(), std::begin(ec), std::end(ec));
+  request.insert(request.end(), {"-subj", "/CN=roborock test broker", "-keyout", "server.key",
+                                 "-out", "server.csr"});
+  run(request, dir_);
+  write_file(dir_ + "/server.ext", "subjectAltName=IP:" + address() + ",DNS:broker.test\n"
+                                   "extendedKeyUsage=serverAuth\n");
+  run({"openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
+       "-CAcreateserial", "-days", "2", "-extfile", "server.ext", "-out", "server.crt"},
+      dir_);
+}
+
+void Fixture::write_broker_config() {
+  run({"mosquitto_passwd", "-b", "-c", "passwd", account_.mqtt_username, account_.mqtt_password},
+      dir_);
+  run({"mosquitto_passwd", "-b", "passwd", kSimUser, kSimPassword}, dir_);
+  // The client may only publish requests and read replies under its own
+  // account; the robot reads requests and writes replies.
+  std::string own = account_.u + "/" + account_.mqtt_username;
+  write_file(dir_ + "/acl", "user " + account_.mqtt_username + "\n" +
+                                "topic write rr/m/i/" + own + "/#\n" +
+                                "topic read rr/m/o/" + own + "/#\n\n" +
+                                "user " + kSimUser + "\n" +
+                                "topic read rr/m/i/#\n" +
+                                "topic write rr/m/o/#\n");
+  // `user root`: mosquitto cannot drop privileges inside a user namespace.
+  write_file(dir_ + "/mosquitto.conf",
+             "user root\n"
+             "per_listener_settings false\n"
+             "allow_anonymous false\n"
+             "password_file " + dir_ + "/passwd\n"
+             "acl_file " + dir_ + "/acl\n"
+             "persistence false\n"
+             "log_dest file " + dir_ + "/mosquitto.log\n"
+             "log_type error\nlog_type warning\nlog_type notice\nlog_type information\n"
+             "connection_messages true\n"
+             "listener " + std::to_string(kBrokerPort) + " " + address() + "\n"
+             "cafile " + dir_ + "/ca.crt\n"
+             "certfile " + dir_ + "/server.crt\n"
+             "keyfile " + dir_ + "/server.key\n"
+             "require_certificate false\n");
+}
+
+void Fixture::start_broker() {
+  broker_ = spawn({"mosquitto", "-c", dir_ + "/mosquitto.conf"}, dir_ + "/mosquitto.out");
+  if (!wait_until([] { return tcp_port_open(kBrokerPort); }, 5000))
+    g_error("mosquitto did not start; see %s/mosquitto.out", dir_.c_str());
+}
+
+void Fixture::stop_broker() { terminate(broker_); }
+
+void Fixture::start_turn() {
+  std::string ip = address();
+  turn_ = spawn({"turnserver", "-n", "--listening-ip=" + ip, "--relay-ip=" + ip,
+                 "--listening-port=" + std::to_string(kTurnPort), "--min-port=49152",
+                 "--max-port=49300", "--lt-cred-mech",
+                 std::string("--user=") + kTurnUser + ":" + kTurnPassword,
+                 "--realm=roborock.test", "--no-tls", "--no-dtls", "--no-cli", "--fingerprint",
+                 "--allowed-peer-ip=10.203.0.0-10.203.0.255", "--log-file=stdout",
+                 "--simple-log", "--pidfile=" + dir_ + "/turn.pid"},
+                dir_ + "/turnserver.log");
+  if (!wait_until([] { return stun_answers(kTurnPort); }, 5000))
+    g_error("coturn did not start; see %s/turnserver.log", dir_.c_str());
+}
+
+void Fixture::start_simulator(const std::vector<std::string> &extra_args) {
+  terminate(simulator_);
+  std::vector<std::string> argv = {ROBOROCK_SIM_PATH,
+                                   "--broker=" + broker_url(),
+                                   "--ca-file=" + ca_file_,
+                                   std::string("--username=") + kSimUser,
+                                   std::string("--password=") + kSimPassword,
+                                   "--duid=" + account_.duid,
+                                   "--local-key=" + account_.local_key,
+                                   "--pattern=" + account_.pattern,
+                                   "--event-log=" + event_log_,
+                                   "--framerate=15"};
+  if (options_.start_turn) {
+    argv.push_back("--turn-url=" + turn_url());
+    argv.push_back(std::string("--turn-user=") + kTurnUser);
+    argv.push_back(std::string("--turn-password=") + kTurnPassword);
+  }
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  size_t ready_before = events_named("ready").size();
+  simulator_ = spawn(argv, dir_ + "/sim.out");
+  if (!wait_until([&] { return events_named("ready").size() > ready_before; }, 10000))
+    g_error("the simulator did not get ready; see %s/sim.out", dir_.c_str());
+}
+
+void Fixture::stop_simulator() { terminate(simulator_); }
+
+std::vector<JsonNodePtr> Fixture::events() const {
+  std::vector<JsonNodePtr> out;
+  gchar *contents = nullptr;
+  if (!g_file_get_contents(event_log_.c_str(), &contents, nullptr, nullptr))
+    return out;
+  gchar **lines = g_strsplit(contents, "\n", -1);
+  for (gchar **line = lines; *line; line++) {
+    if (!**line)
+      continue;
+    auto node = parse_json(*line, "event");
+    if (node && JSON_NODE_HOLDS_OBJECT(node->get()))
+      out.push_back(node.value());
+  }
+  g_strfreev(lines);
+  g_free(contents);
+  return out;
+}
+
+std::vector<JsonNodePtr> Fixture::events_named(const char *name,
+                                               std::function<bool(JsonObject *)> match) const {
+  std::vector<JsonNodePtr> out;
+  for (JsonNodePtr &event : events()) {
+    JsonObject *object = json_node_get_object(event.get());
+    if (g_strcmp0(json_object_string(object, "event"), name) == 0 && (!match || match(object)))
+      out.push_back(event);
+  }
+  return out;
+}
+
+size_t Fixture::count_commands(const char *method) const {
+  return events_named("command", [method](JsonObject *event) {
+           return g_strcmp0(json_object_string(event, "method"), method) == 0;
+         }).size();
+}
+
+bool Fixture::wait_until(std::function<bool()> condition, unsigned timeout_ms) const {
+  gint64 deadline = g_get_monotonic_time() + gint64(timeout_ms) * 1000;
+  while (!condition()) {
+    if (g_get_monotonic_time() > deadline)
+      return false;
+    // Keep the default context turning for tests that rely on it.
+    while (g_main_context_iteration(nullptr, FALSE))
+      ;
+    g_usleep(20 * 1000);
+  }
+  return true;
+}
+
+size_t Fixture::broker_log_count(const char *text) const {
+  gchar *contents = nullptr;
+  if (!g_file_get_contents((dir_ + "/mosquitto.log").c_str(), &contents, nullptr, nullptr))
+    return 0;
+  size_t count = 0;
+  for (const char *at = strstr(contents, text); at; at = strstr(at + 1, text))
+    count++;
+  g_free(contents);
+  return count;
+}
+
+const char *event_string(const JsonNodePtr &event, const char *member) {
+  return json_object_string(json_node_get_object(event.get()), member);
+}
+
+double event_number(const JsonNodePtr &event, const char *member) {
+  JsonNode *node = json_object_get_member(json_node_get_object(event.get()), member);
+  return node && JSON_NODE_TYPE(node) == JSON_NODE_VALUE ? json_node_get_double(node) : NAN;
+}
+
+} // namespace roborock::test

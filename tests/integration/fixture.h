@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The world an integration test runs in, built inside the test's private
+// network namespace (tools/netns-run): a mosquitto broker with TLS (CA and
+// server certificate made per run), password authentication and ACLs that
+// confine the client to its own topics; optionally coturn; and the robot
+// simulator, whose JSON-lines event log the test reads.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <gio/gio.h>
+
+#include "json_util.h"
+
+namespace roborock::test {
+
+// The account and robot every test uses. The MQTT username and password are
+// derived from u/s/k exactly as the client derives them.
+struct TestAccount {
+  std::string u = "testUser0001";
+  std::string s = "testSecretSSSS01";
+  std::string k = "testKeyKKKKKKK01";
+  std::string mqtt_username; // derived
+  std::string mqtt_password; // derived
+  std::string duid = "simDuid0001";
+  std::string local_key = "SimLocalKey00001";
+  std::string pattern = "2580";
+};
+
+struct FixtureOptions {
+  bool start_simulator = true;
+  bool start_turn = false;
+  std::vector<std::string> simulator_args; // extra flags (faults)
+};
+
+class Fixture {
+public:
+  static constexpr const char *kTurnUser = "turnuser";
+  static constexpr const char *kTurnPassword = "turn:pass/word"; // needs escaping in URLs
+
+  explicit Fixture(FixtureOptions options = {});
+  ~Fixture();
+
+  const TestAccount &account() const { return account_; }
+  std::string broker_url() const;   // ssl://10.203.0.1:8883
+  std::string dead_broker_url() const; // nothing listens there
+  const std::string &ca_file() const { return ca_file_; }
+  const std::string &dir() const { return dir_; }
+  std::string turn_url() const; // turn:10.203.0.1:3478
+
+  void start_simulator(const std::vector<std::string> &extra_args = {});
+  void stop_simulator();
+  void stop_broker();
+
+  // The simulator's events, parsed (each a JSON object node).
+  std::vector<JsonNodePtr> events() const;
+  // Events named `name` that satisfy `match` (if given).
+  std::vector<JsonNodePtr> events_named(const char *name,
+                                        std::function<bool(JsonObject *)> match = nullptr) const;
+  size_t count_commands(const char *method) const;
+  // Waits (iterating the default main context) until `condition` holds.
+  bool wait_until(std::function<bool()> condition, unsigned timeout_ms) const;
+
+  // Lines of the broker's log containing `text`.
+  size_t broker_log_count(const char *text) const;
+
+private:
+  void make_certificates();
+  void write_broker_config();
+  void start_broker();
+  void start_turn();
+
+  TestAccount account_;
+  FixtureOptions options_;
+  std::string dir_;
+  std::string ca_file_;
+  std::string event_log_;
+  GSubprocess *broker_ = nullptr;
+  GSubprocess *turn_ = nullptr;
+  GSubprocess *simulator_ = nullptr;
+};
+
+// Fails the test unless running inside tools/netns-run's namespace.
+void require_private_network();
+
+// Convenience accessors for event objects.
+const char *event_string(const JsonNodePtr &event, const char *member);
+double event_number(const JsonNodePtr &event, const char *member);
+
+} // namespace roborock::test

@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "sim_media.h"
+
+#include <cmath>
+
+#include <gst/sdp/sdp.h>
+#include <gst/video/video.h>
+#include <gst/webrtc/webrtc.h>
+
+namespace roborock::sim {
+
+VideoSize video_size(VideoQuality quality) {
+  return quality == VideoQuality::HD ? VideoSize{1280, 720} : VideoSize{640, 360};
+}
+
+namespace {
+
+std::string raw_video_caps(VideoQuality quality, int framerate) {
+  VideoSize size = video_size(quality);
+  return "video/x-raw,width=" + std::to_string(size.width) +
+         ",height=" + std::to_string(size.height) + ",framerate=" + std::to_string(framerate) + "/1";
+}
+
+// Sends an upstream force-key-unit event into the encoder, so a viewer that
+// just connected gets a picture without waiting for the next periodic IDR.
+void request_keyframe(GstElement *encoder) {
+  GstPad *pad = gst_element_get_static_pad(encoder, "src");
+  gst_pad_send_event(pad, gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+  gst_object_unref(pad);
+}
+
+} // namespace
+
+// One viewer's pipeline. Callbacks from GStreamer threads reach it through a
+// weak reference (promises) or are disconnected before it is destroyed.
+struct SimMedia::Peer : std::enable_shared_from_this<SimMedia::Peer> {
+  EventLog &log;
+  MediaOptions options;
+  std::atomic<bool> *audio_enabled;
+  GstElement *pipeline = nullptr;
+  GstElement *webrtc = nullptr;
+  GstElement *video_caps = nullptr;
+  GstElement *encoder = nullptr;
+  GstElement *overlay = nullptr;
+
+  mutable std::mutex mutex;
+  std::optional<std::string> answer;
+  bool gathering_done = false;
+  std::string answer_text; // set once created, published per ice_in_answer
+  std::vector<IceCandidate> candidates;
+  std::vector<std::string> mids;
+
+  // Talk-back measurement.
+  std::atomic<uint64_t> talkback_frames{0};
+  double window_sum_squares = 0;
+  uint64_t window_samples = 0;
+  double window_peak = 0;
+  bool stopped = false;
+
+  Peer(EventLog &log, MediaOptions options, std::atomic<bool> *audio_enabled)
+      : log(log), options(options), audio_enabled(audio_enabled) {}
+  ~Peer();
+
+  bool build(VideoQuality quality, const std::string &status, std::string *error);
+  void on_offer_set();
+  void on_answer_created(GstPromise *promise);
+  void maybe_publish_answer();
+  void link_talkback(GstPad *pad);
+  void report_talkback();
+  void shutdown();
+
+  static void on_ice_candidate(GstElement *webrtc, guint mline, gchar *candidate, Peer *peer);
+  static void on_gathering_state(GstElement *webrtc, GParamSpec *, Peer *peer);
+  static void on_connection_state(GstElement *webrtc, GParamSpec *, Peer *peer);
+  static void on_pad_added(GstElement *webrtc, GstPad *pad, Peer *peer);
+};
+
+void SimMedia::Peer::on_ice_candidate(GstElement *, guint mline, gchar *candidate, Peer *peer) {
+  std::lock_guard<std::mutex> lock(peer->mutex);
+  std::string mid = mline < peer->mids.size() ? peer->mids[mline] : "";
+  peer->candidates.push_back(IceCandidate{candidate, mid, int(mline)});
+}
+
+void SimMedia::Peer::on_gathering_state(GstElement *webrtc, GParamSpec *, Peer *peer) {
+  GstWebRTCICEGatheringState state;
+  g_object_get(webrtc, "ice-gathering-state", &state, nullptr);
+  if (state != GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
+    return;
+  std::lock_guard<std::mutex> lock(peer->mutex);
+  peer->gathering_done = true;
+  peer->maybe_publish_answer();
+}
+
+void SimMedia::Peer::on_connection_state(GstElement *webrtc, GParamSpec *, Peer *peer) {
+  GstWebRTCPeerConnectionState state;
+  g_object_get(webrtc, "connection-state", &state, nullptr);
+  static const char *names[] = {"new", "connecting", "connected", "disconnected", "failed", "closed"};
+  peer->log.write(
+      EventLog::begin("media").add_string("connection", state <= 5 ? names[state] : "unknown"));
+  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
+    request_keyframe(peer->encoder);
+}
+
+void SimMedia::Peer::on_pad_added(GstElement *, GstPad *pad, Peer *peer) {
+  if (GST_PAD_DIRECTION(pad) == GST_PAD_SRC)
+    peer->link_talkback(pad);
+}
+
+// Stops the pipeline on the caller's thread, so the last reference (which a
+// webrtcbin callback may hold for a moment) only frees memory.
+void SimMedia::Peer::shutdown() {
+  if (!pipeline || stopped)
+    return;
+  stopped = true;
+  g_signal_handlers_disconnect_by_data(webrtc, this);
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+}
+
+SimMedia::Peer::~Peer() {
+  shutdown();
+  if (pipeline) {
+    gst_object_unref(webrtc);
+    gst_object_unref(video_caps);
+    gst_object_unref(encoder);
+    gst_object_unref(overlay);
+    gst_object_unref(pipeline);
+  }
+}
+
+bool SimMedia::Peer::build(VideoQuality quality, const std::string &status, std::string *error) {
+  std::string description =
+      "webrtcbin name=webrtc bundle-policy=max-bundle "
+      "videotestsrc is-live=true pattern=ball ! capsfilter name=vcaps caps=" +
+      raw_video_caps(quality, options.framerate) +
+      " ! textoverlay name=overlay valignment=top halignment=left font-desc=\"Sans 16\" shaded-background=true"
+      " ! clockoverlay valignment=bottom halignment=right time-format=\"%H:%M:%S\" font-desc=\"Sans 16\""
+      " ! videoconvert ! queue max-size-buffers=2 leaky=downstream"
+      " ! x264enc name=venc tune=zerolatency speed-preset=ultrafast key-int-max=30 bitrate=1500 threads=1"
+      " ! video/x-h264,profile=constrained-baseline"
+      " ! rtph264pay config-interval=-1 pt=96 aggregate-mode=zero-latency"
+      " ! application/x-rtp,media=video,encoding-name=H264,payload=96,clock-rate=90000"
+      " ! webrtc.sink_0 "
+      "audiotestsrc is-live=true wave=sine freq=440 volume=0.3 samplesperbuffer=960"
+      " ! audio/x-raw,rate=48000,channels=2 ! audioconvert ! opusenc bitrate=64000"
+      " ! rtpopuspay name=apay pt=111"
+      " ! application/x-rtp,media=audio,encoding-name=OPUS,payload=111,clock-rate=48000"
+      " ! webrtc.sink_1";
+  GError *parse_error = nullptr;
+  pipeline = gst_parse_launch(description.c_str(), &parse_error);
+  if (!pipeline) {
+    *error = parse_error ? parse_error->message : "pipeline does not build";
+    g_clear_error(&parse_error);
+    return false;
+  }
+  webrtc = gst_bin_get_by_name(GST_BIN(pipeline), "webrtc");
+  video_caps = gst_bin_get_by_name(GST_BIN(pipeline), "vcaps");
+  encoder = gst_bin_get_by_name(GST_BIN(pipeline), "venc");
+  overlay = gst_bin_get_by_name(GST_BIN(pipeline), "overlay");
+  g_object_set(overlay, "text", status.c_str(), nullptr);
+
+  // Robot audio exists but carries no frames until start_voice_chat.
+  GstElement *payloader = gst_bin_get_by_name(GST_BIN(pipeline), "apay");
+  GstPad *audio_out = gst_element_get_static_pad(payloader, "src");
+  gst_pad_add_probe(
+      audio_out, GST_PAD_PROBE_TYPE_BUFFER,
+      [](GstPad *, GstPadProbeInfo *, gpointer enabled) {
+        return static_cast<std::atomic<bool> *>(enabled)->load() ? GST_PAD_PROBE_OK
+                                                                 : GST_PAD_PROBE_DROP;
+      },
+      audio_enabled, nullptr);
+  gst_object_unref(audio_out);
+  gst_object_unref(payloader);
+
+  g_signal_connect(webrtc, "on-ice-candidate", G_CALLBACK(on_ice_candidate), this);
+  g_signal_connect(webrtc, "notify::ice-gathering-state", G_CALLBACK(on_gathering_state), this);
+  g_signal_connect(webrtc, "notify::connection-state", G_CALLBACK(on_connection_state), this);
+  g_signal_connect(webrtc, "pad-added", G_CALLBACK(on_pad_added), this);
+
+  if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    *error = "pipeline does not start";
+    return false;
+  }
+  return true;
+}
+
+void SimMedia::Peer::link_talkback(GstPad *pad) {
+  // Decode whatever the viewer sends and measure it.
+  GstElement *chain = gst_parse_bin_from_description(
+      "queue ! rtpopusdepay ! opusdec name=tbdec ! audioconvert ! audio/x-raw,format=S16LE"
+      " ! fakesink name=tbsink sync=false async=false",
+      TRUE, nullptr);
+  if (!chain)
+    return;
+  gst_bin_add(GST_BIN(pipeline), chain);
+  GstElement *decoder = gst_bin_get_by_name(GST_BIN(chain), "tbdec");
+  GstPad *decoder_in = gst_element_get_static_pad(decoder, "sink");
+  gst_pad_add_probe(decoder_in, GST_PAD_PROBE_TYPE_BUFFER,
+                    [](GstPad *, GstPadProbeInfo *, gpointer data) {
+                      static_cast<Peer *>(data)->talkback_frames++;
+                      return GST_PAD_PROBE_OK;
+                    },
+                    this, nullptr);
+  gst_object_unref(decoder_in);
+  gst_object_unref(decoder);
+  GstElement *sink = gst_bin_get_by_name(GST_BIN(chain), "tbsink");
+  GstPad *sink_in = gst_element_get_static_pad(sink, "sink");
+  gst_pad_add_probe(sink_in, GST_PAD_PROBE_TYPE_BUFFER,
+                    [](GstPad *, GstPadProbeInfo *info, gpointer data) {
+                      auto *peer = static_cast<Peer *>(data);
+                      GstMapInfo map;
+                      GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+                      if (!gst_buffer_map(buffer, &map, GST_MAP_READ))
+                        return GST_PAD_PROBE_OK;
+                      auto *samples = reinterpret_cast<const int16_t *>(map.data);
+                      size_t count = map.size / 2;
+                      std::lock_guard<std::mutex> lock(peer->mutex);
+                      for (size_t i = 0; i < count; i++) {
+                        double v = samples[i] / 32768.0;
+                        peer->window_sum_squares += v * v;
+                        peer->window_peak = std::max(peer->window_peak, std::fabs(v));
+                      }
+                      peer->window_samples += count;
+                      gst_buffer_unmap(buffer, &map);
+                      return GST_PAD_PROBE_OK;
+                    },
+                    this, nullptr);
+  gst_object_unref(sink_in);
+  gst_object_unref(sink);
+  gst_element_sync_state_with_parent(chain);
+  GstPad *chain_in = gst_element_get_static_pad(chain, "sink");
+  gst_pad_link(pad, chain_in);
+  gst_object_unref(chain_in);
+  log.write(EventLog::begin("talkback-stream"));
+}
+
+void SimMedia::Peer::report_talkback() {
+  uint64_t frames = talkback_frames;
+  double rms_db, peak_db;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (window_samples == 0)
+      return;
+    double rms = std::sqrt(window_sum_squares / double(window_samples));
+    rms_db = rms > 0 ? 20 * std::log10(rms) : -200;
+    peak_db = window_peak > 0 ? 20 * std::log10(window_peak) : -200;
+    window_sum_squares = 0;
+    window_samples = 0;
+    window_peak = 0;
+  }
+  log.write(EventLog::begin("talkback")
+                .add_int("frames", int64_t(frames))
+                .add_double("rms_db", std::round(rms_db * 10) / 10)
+                .add_double("peak_db", std::round(peak_db * 10) / 10));
+}
+
+void SimMedia::Peer::on_offer_set() {
+  std::weak_ptr<Peer> *weak = new std::weak_ptr<Peer>(shared_from_this());
+  GstPromise *promise = gst_promise_new_with_change_func(
+      [](GstPromise *promise, gpointer data) {
+        if (auto peer = static_cast<std::weak_ptr<Peer> *>(data)->lock())
+          peer->on_answer_created(promise);
+      },
+      weak, [](gpointer data) { delete static_cast<std::weak_ptr<Peer> *>(data); });
+  g_signal_emit_by_name(webrtc, "create-answer", nullptr, promise);
+}
+
+void SimMedia::Peer::on_answer_created(GstPromise *promise) {
+  const GstStructure *reply = gst_promise_get_reply(promise);
+  GstWebRTCSessionDescription *answer = nullptr;
+  if (reply)
+    gst_structure_get(reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, nullptr);
+  if (!answer) {
+    log.write(EventLog::begin("media").add_string("error", "create-answer failed"));
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    for (guint i = 0; i < gst_sdp_message_medias_len(answer->sdp); i++) {
+      const char *mid = gst_sdp_media_get_attribute_val(gst_sdp_message_get_media(answer->sdp, i), "mid");
+      mids.push_back(mid ? mid : std::to_string(i));
+    }
+    for (IceCandidate &candidate : candidates) // gathered before we knew the mids
+      if (candidate.sdp_mid.empty() && size_t(candidate.sdp_mline_index) < mids.size())
+        candidate.sdp_mid = mids[candidate.sdp_mline_index];
+  }
+  g_signal_emit_by_name(webrtc, "set-local-description", answer, nullptr);
+  gchar *text = gst_sdp_message_as_text(answer->sdp);
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    answer_text = text;
+    maybe_publish_answer();
+  }
+  g_free(text);
+  gst_webrtc_session_description_free(answer);
+}
+
+// Appends "a=candidate" lines to each media section of `sdp`.
+static std::string sdp_with_candidates(const std::string &sdp,
+                                       const std::vector<IceCandidate> &candidates) {
+  std::string out;
+  int media = -1;
+  auto flush_candidates = [&] {
+    for (const IceCandidate &candidate : candidates)
+      if (candidate.sdp_mline_index == media)
+        out += "a=" + candidate.candidate + "\r\n";
+  };
+  size_t start = 0;
+  while (start < sdp.size()) {
+    size_t end = sdp.find("\r\n", start);
+    std::string line = sdp.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (line.rfind("m=", 0) == 0) {
+      flush_candidates();
+      media++;
+    }
+    out += line + "\r\n";
+    if (end == std::string::npos)
+      break;
+    start = end + 2;
+  }
+  flush_candidates();
+  return out;
+}
+
+// With ice_in_answer the answer waits for gathering and lists the candidates
+// (robots may do either; clients must cope with both). Caller holds `mutex`.
+void SimMedia::Peer::maybe_publish_answer() {
+  if (answer_text.empty() || answer)
+    return;
+  if (!options.ice_in_answer)
+    answer = answer_text;
+  else if (gathering_done)
+    answer = sdp_with_candidates(answer_text, candidates);
+}
+
+SimMedia::SimMedia(EventLog &log, MediaOptions options) : log_(log), options_(options) {}
+
+SimMedia::~SimMedia() { stop(); }
+
+bool SimMedia::start(VideoQuality quality, std::string *error) {
+  stop();
+  auto peer = std::make_shared<Peer>(log_, options_, &audio_enabled_);
+  audio_enabled_ = false;
+  std::string status;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    status = status_text_;
+  }
+  if (!peer->build(quality, status, error))
+    return false;
+  std::lock_guard<std::mutex> lock(mutex_);
+  peer_ = peer;
+  return true;
+}
+
+void SimMedia::stop() {
+  std::shared_ptr<Peer> peer;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    peer.swap(peer_);
+  }
+  if (peer) {
+    peer->shutdown();
+    peer->report_talkback();
+    log_.write(EventLog::begin("talkback-total").add_int("frames", int64_t(peer->talkback_frames)));
+  }
+  audio_enabled_ = false;
+}
+
+bool SimMedia::running() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return peer_ != nullptr;
+}
+
+bool SimMedia::set_offer(const std::string &sdp) {
+  std::shared_ptr<Peer> peer;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    peer = peer_;
+  }
+  if (!peer)
+    return false;
+  GstSDPMessage *message = nullptr;
+  gst_sdp_message_new_from_text(sdp.c_str(), &message);
+  if (!message || gst_sdp_message_medias_len(message) == 0) {
+    if (message)
+      gst_sdp_message_free(message);
+    return false;
+  }
+  GstWebRTCSessionDescription *offer =
+      gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, message);
+  std::weak_ptr<Peer> *weak = new std::weak_ptr<Peer>(peer);
+  GstPromise *promise = gst_promise_new_with_change_func(
+      [](GstPromise *, gpointer data) {
+        if (auto target = static_cast<std::weak_ptr<Peer> *>(data)->lock())
+          target->on_offer_set();
+      },
+      weak, [](gpointer data) { delete static_cast<std::weak_ptr<Peer> *>(data); });
+  g_signal_emit_by_name(peer->webrtc, "set-remote-description", offer, promise);
+  gst_webrtc_session_description_free(offer);
+  return true;
+}
+
+std::optional<std::string> SimMedia::answer_sdp() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!peer_)
+    return std::nullopt;
+  std::lock_guard<std::mutex> peer_lock(peer_->mutex);
+  return peer_->answer;
+}
+
+void SimMedia::add_remote_candidate(const IceCandidate &candidate) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (peer_)
+    g_signal_emit_by_name(peer_->webrtc, "add-ice-candidate", guint(candidate.sdp_mline_index),
+                          candidate.candidate.c_str());
+}
+
+std::vector<IceCandidate> SimMedia::local_candidates() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!peer_)
+    return {};
+  std::lock_guard<std::mutex> peer_lock(peer_->mutex);
+  if (peer_->answer_text.empty())
+    return {}; // not before the answer: the mids are not known yet
+  return peer_->candidates;
+}
+
+void SimMedia::set_quality(VideoQuality quality) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!peer_)
+    return;
+  GstCaps *caps = gst_caps_from_string(raw_video_caps(quality, options_.framerate).c_str());
+  g_object_set(peer_->video_caps, "caps", caps, nullptr);
+  gst_caps_unref(caps);
+  request_keyframe(peer_->encoder);
+}
+
+void SimMedia::report_talkback() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (peer_)
+    peer_->report_talkback();
+}
+
+void SimMedia::set_audio_enabled(bool enabled) { audio_enabled_ = enabled; }
+
+void SimMedia::set_status_text(const std::string &text) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  status_text_ = text;
+  if (peer_)
+    g_object_set(peer_->overlay, "text", text.c_str(), nullptr);
+}
+
+} // namespace roborock::sim

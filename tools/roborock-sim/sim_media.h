@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The simulated camera: a webrtcbin answerer streaming a live H.264 test
+// picture (moving ball, clock, status overlay) and an Opus tone, and receiving
+// talk-back audio, which it decodes and measures.
+//
+// Thread-safe: the robot calls it from the EventLoop thread; webrtcbin calls
+// back from its own threads.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <gst/gst.h>
+
+#include "camera_commands.h"
+#include "event_log.h"
+#include "payload.h"
+
+namespace roborock::sim {
+
+struct VideoSize {
+  int width;
+  int height;
+};
+VideoSize video_size(VideoQuality quality);
+
+struct MediaOptions {
+  bool ice_in_answer = false; // also list our candidates in the answer SDP
+  int framerate = 15;
+};
+
+class SimMedia {
+public:
+  SimMedia(EventLog &log, MediaOptions options);
+  ~SimMedia();
+
+  // Starts the camera pipeline for a new viewer (replacing any previous one).
+  bool start(VideoQuality quality, std::string *error);
+  void stop();
+  bool running() const;
+
+  // The viewer's offer; the answer is produced asynchronously.
+  bool set_offer(const std::string &sdp);
+  std::optional<std::string> answer_sdp() const;
+  void add_remote_candidate(const IceCandidate &candidate);
+  std::vector<IceCandidate> local_candidates() const;
+
+  void set_quality(VideoQuality quality);
+  // Robot audio carries frames only while voice chat is on.
+  void set_audio_enabled(bool enabled);
+  void set_status_text(const std::string &text);
+  // Logs talk-back frames and level since the last report (call periodically).
+  void report_talkback();
+
+  struct Peer; // one viewer's pipeline
+
+private:
+  EventLog &log_;
+  MediaOptions options_;
+  mutable std::mutex mutex_;
+  std::shared_ptr<Peer> peer_;
+  std::atomic<bool> audio_enabled_{false};
+  std::string status_text_;
+};
+
+} // namespace roborock::sim
