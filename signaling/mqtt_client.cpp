@@ -132,6 +132,9 @@ void MqttClient::begin_attempt(bool first) {
   }
   mosquitto *mosq = attempt->mosq;
   mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+  // RPCs are small request/reply exchanges: Nagle's algorithm against delayed
+  // ACKs would add tens of milliseconds to every step of the handshake.
+  mosquitto_int_option(mosq, MOSQ_OPT_TCP_NODELAY, 1);
   mosquitto_username_pw_set(mosq, config_.username.c_str(), config_.password.c_str());
   mosquitto_connect_callback_set(mosq, on_connect_cb);
   mosquitto_disconnect_callback_set(mosq, on_disconnect_cb);

@@ -202,6 +202,7 @@ void Fixture::write_broker_config() {
              "log_dest file " + dir_ + "/mosquitto.log\n"
              "log_type error\nlog_type warning\nlog_type notice\nlog_type information\n"
              "connection_messages true\n"
+             "set_tcp_nodelay true\n"
              "listener " + std::to_string(kBrokerPort) + " " + address() + "\n"
              "cafile " + dir_ + "/ca.crt\n"
              "certfile " + dir_ + "/server.crt\n"
