@@ -7,26 +7,27 @@
 #include <gst/gst.h>
 
 #include "camera_session.h"
-#include "fixture.h"
+#include "testbed.h"
 #include "webrtc_peer.h"
 
 using namespace roborock;
 using namespace roborock::test;
+using namespace roborock::testbed;
 
 namespace {
 
 constexpr const char *kClientId = "session-test-client";
 
-CameraSessionConfig make_config(const Fixture &fixture) {
+CameraSessionConfig make_config(const Testbed &testbed) {
   CameraSessionConfig config;
-  config.broker = *parse_broker_url(fixture.broker_url());
-  config.ca_file = fixture.ca_file();
-  config.rriot_u = fixture.account().u;
-  config.rriot_s = fixture.account().s;
-  config.rriot_k = fixture.account().k;
-  config.duid = fixture.account().duid;
-  config.local_key = fixture.account().local_key;
-  config.pattern_password = fixture.account().pattern;
+  config.broker = *parse_broker_url(testbed.broker_url());
+  config.ca_file = testbed.ca_file();
+  config.rriot_u = testbed.account().u;
+  config.rriot_s = testbed.account().s;
+  config.rriot_k = testbed.account().k;
+  config.duid = testbed.account().duid;
+  config.local_key = testbed.account().local_key;
+  config.pattern_password = testbed.account().pattern;
   config.client_id = kClientId;
   config.command_timeout_ms = 3000;
   config.negotiation_timeout_ms = 20000;
@@ -59,13 +60,13 @@ struct Run {
     return false;
   }
   // The first fatal error, waiting for it.
-  Error wait_fatal(const Fixture &fixture, unsigned timeout_ms = 15000) {
-    if (!fixture.wait_until([this] { return !peer->errors(true).empty(); }, timeout_ms))
+  Error wait_fatal(const Testbed &testbed, unsigned timeout_ms = 15000) {
+    if (!testbed.wait_until([this] { return !peer->errors(true).empty(); }, timeout_ms))
       g_error("no fatal error within %u ms", timeout_ms);
     return peer->errors(true).front();
   }
-  void wait_frames(const Fixture &fixture, int frames) {
-    if (!fixture.wait_until(
+  void wait_frames(const Testbed &testbed, int frames) {
+    if (!testbed.wait_until(
             [&] { return peer->decoded_video_frames() >= frames || !peer->errors(true).empty(); },
             20000) ||
         peer->decoded_video_frames() < frames) {
@@ -83,79 +84,79 @@ void assert_code(const Error &error, ErrorCode expected) {
 }
 
 void test_full_flow() {
-  Fixture fixture({true, true, {}}); // with a TURN relay, as the cloud gives one
+  Testbed testbed({true, true, {}}); // with a TURN relay, as the cloud gives one
   {
-    Run run(make_config(fixture));
-    run.wait_frames(fixture, 15);
+    Run run(make_config(testbed));
+    run.wait_frames(testbed, 15);
     g_assert_true(run.session->state() == SessionState::Streaming);
     g_test_message("first decoded frame %.0f ms after session start",
                    (run.peer->first_frame_time_us() - run.started_us) / 1000.0);
     // The protocol, as the robot saw it.
-    g_assert_cmpuint(fixture.count_commands("check_homesec_password"), ==, 1);
-    g_assert_cmpuint(fixture.count_commands("start_camera_preview"), ==, 1);
-    g_assert_cmpuint(fixture.count_commands("get_turn_server"), ==, 1);
-    g_assert_cmpuint(fixture.count_commands("send_sdp_to_robot"), ==, 1);
-    g_assert_cmpuint(fixture.count_commands("get_device_sdp"), >=, 3); // 2 retries, then the answer
-    g_assert_cmpuint(fixture.count_commands("send_ice_to_robot"), >=, 1);
-    g_assert_cmpuint(fixture.count_commands("start_voice_chat"), ==, 1);
+    g_assert_cmpuint(testbed.count_commands("check_homesec_password"), ==, 1);
+    g_assert_cmpuint(testbed.count_commands("start_camera_preview"), ==, 1);
+    g_assert_cmpuint(testbed.count_commands("get_turn_server"), ==, 1);
+    g_assert_cmpuint(testbed.count_commands("send_sdp_to_robot"), ==, 1);
+    g_assert_cmpuint(testbed.count_commands("get_device_sdp"), >=, 3); // 2 retries, then the answer
+    g_assert_cmpuint(testbed.count_commands("send_ice_to_robot"), >=, 1);
+    g_assert_cmpuint(testbed.count_commands("start_voice_chat"), ==, 1);
     // Robot audio flows once voice chat is on.
-    g_assert_true(fixture.wait_until([&] { return run.peer->decoded_audio_buffers() > 10; }, 5000));
+    g_assert_true(testbed.wait_until([&] { return run.peer->decoded_audio_buffers() > 10; }, 5000));
     std::vector<SessionState> expected = {SessionState::Connecting, SessionState::Authenticating,
                                           SessionState::Negotiating, SessionState::Streaming};
     g_assert_true(run.peer->states() == expected);
     g_assert_true(run.peer->errors(false).empty());
   }
   // Stopping ended our preview on the robot.
-  g_assert_cmpuint(fixture.count_commands("stop_camera_preview"), ==, 1);
-  auto viewers = fixture.events_named("viewer", [](JsonObject *event) {
+  g_assert_cmpuint(testbed.count_commands("stop_camera_preview"), ==, 1);
+  auto viewers = testbed.events_named("viewer", [](JsonObject *event) {
     return !json_object_get_boolean_member(event, "active");
   });
   g_assert_cmpuint(viewers.size(), ==, 1);
 }
 
 void test_wrong_pattern() {
-  Fixture fixture;
-  CameraSessionConfig config = make_config(fixture);
+  Testbed testbed;
+  CameraSessionConfig config = make_config(testbed);
   config.pattern_password = "1111";
   Run run(config);
-  Error error = run.wait_fatal(fixture);
+  Error error = run.wait_fatal(testbed);
   assert_code(error, ErrorCode::WrongPassword);
   g_assert_nonnull(strstr(error.message.c_str(), "not retried"));
   g_usleep(1500 * 1000); // nothing else may follow
-  g_assert_cmpuint(fixture.count_commands("check_homesec_password"), ==, 1);
-  g_assert_cmpuint(fixture.count_commands("start_camera_preview"), ==, 0);
-  g_assert_cmpuint(fixture.count_commands("stop_camera_preview"), ==, 0);
-  g_assert_cmpuint(fixture.events_named("password").size(), ==, 1);
+  g_assert_cmpuint(testbed.count_commands("check_homesec_password"), ==, 1);
+  g_assert_cmpuint(testbed.count_commands("start_camera_preview"), ==, 0);
+  g_assert_cmpuint(testbed.count_commands("stop_camera_preview"), ==, 0);
+  g_assert_cmpuint(testbed.events_named("password").size(), ==, 1);
   g_assert_true(run.session->state() == SessionState::Failed);
 }
 
 void test_busy_from_status() {
-  Fixture fixture({true, false, {"--viewer=phone-app-123"}});
-  Run run(make_config(fixture));
-  Error error = run.wait_fatal(fixture);
+  Testbed testbed({true, false, {"--viewer=phone-app-123"}});
+  Run run(make_config(testbed));
+  Error error = run.wait_fatal(testbed);
   assert_code(error, ErrorCode::CameraBusy);
   g_assert_nonnull(strstr(error.message.c_str(), "phone-app-123"));
-  g_assert_cmpuint(fixture.count_commands("start_camera_preview"), ==, 0);
-  g_assert_cmpuint(fixture.count_commands("stop_camera_preview"), ==, 0); // never end theirs
+  g_assert_cmpuint(testbed.count_commands("start_camera_preview"), ==, 0);
+  g_assert_cmpuint(testbed.count_commands("stop_camera_preview"), ==, 0); // never end theirs
 }
 
 void test_busy_from_preview() {
   // Without the status check the robot's refusal of start_camera_preview says it.
-  Fixture fixture({true, false, {"--viewer=phone-app-123"}});
-  CameraSessionConfig config = make_config(fixture);
+  Testbed testbed({true, false, {"--viewer=phone-app-123"}});
+  CameraSessionConfig config = make_config(testbed);
   config.end_stale_session = false;
   Run run(config);
-  assert_code(run.wait_fatal(fixture), ErrorCode::CameraBusy);
-  g_assert_cmpuint(fixture.count_commands("start_camera_preview"), ==, 1);
+  assert_code(run.wait_fatal(testbed), ErrorCode::CameraBusy);
+  g_assert_cmpuint(testbed.count_commands("start_camera_preview"), ==, 1);
   g_usleep(500 * 1000);
-  g_assert_cmpuint(fixture.count_commands("stop_camera_preview"), ==, 0);
+  g_assert_cmpuint(testbed.count_commands("stop_camera_preview"), ==, 0);
 }
 
 void test_stale_own_session_ended() {
-  Fixture fixture({true, false, {std::string("--viewer=") + kClientId}});
-  Run run(make_config(fixture));
-  run.wait_frames(fixture, 5);
-  auto stops = fixture.events_named("command", [](JsonObject *event) {
+  Testbed testbed({true, false, {std::string("--viewer=") + kClientId}});
+  Run run(make_config(testbed));
+  run.wait_frames(testbed, 5);
+  auto stops = testbed.events_named("command", [](JsonObject *event) {
     return g_strcmp0(json_object_string(event, "method"), "stop_camera_preview") == 0;
   });
   g_assert_cmpuint(stops.size(), ==, 1);
@@ -164,63 +165,63 @@ void test_stale_own_session_ended() {
 }
 
 void test_silent_robot() {
-  Fixture fixture({true, false, {"--silent=check_homesec_password"}});
-  Run run(make_config(fixture));
-  Error error = run.wait_fatal(fixture, 10000);
+  Testbed testbed({true, false, {"--silent=check_homesec_password"}});
+  Run run(make_config(testbed));
+  Error error = run.wait_fatal(testbed, 10000);
   assert_code(error, ErrorCode::RobotTimeout);
   g_assert_nonnull(strstr(error.message.c_str(), "check_homesec_password"));
   g_assert_nonnull(strstr(error.message.c_str(), "3 s"));
 }
 
 void test_malformed_replies() {
-  Fixture fixture({true, false, {"--malformed=check_homesec_password"}});
-  Run run(make_config(fixture));
-  Error error = run.wait_fatal(fixture, 10000);
+  Testbed testbed({true, false, {"--malformed=check_homesec_password"}});
+  Run run(make_config(testbed));
+  Error error = run.wait_fatal(testbed, 10000);
   assert_code(error, ErrorCode::RobotTimeout); // broken frames are dropped, not believed
   g_assert_nonnull(strstr(error.message.c_str(), "check_homesec_password"));
-  g_assert_cmpuint(fixture.events_named("malformed-replies").size(), ==, 1);
+  g_assert_cmpuint(testbed.events_named("malformed-replies").size(), ==, 1);
 }
 
 void test_broker_refuses_credentials() {
-  Fixture fixture;
-  CameraSessionConfig config = make_config(fixture);
+  Testbed testbed;
+  CameraSessionConfig config = make_config(testbed);
   config.rriot_s = "not-the-secret";
   Run run(config);
-  Error error = run.wait_fatal(fixture);
+  Error error = run.wait_fatal(testbed);
   assert_code(error, ErrorCode::BrokerNotAuthorized);
   g_assert_nonnull(strstr(error.message.c_str(), "not authorized"));
   g_usleep(3000 * 1000); // a reconnect storm would show now
-  g_assert_cmpuint(fixture.broker_log_count("not authorised"), ==, 1);
+  g_assert_cmpuint(testbed.broker_log_count("not authorised"), ==, 1);
 }
 
 void test_broker_down() {
-  Fixture fixture({false, false, {}});
-  CameraSessionConfig config = make_config(fixture);
-  config.broker = *parse_broker_url(fixture.dead_broker_url());
+  Testbed testbed({false, false, {}});
+  CameraSessionConfig config = make_config(testbed);
+  config.broker = *parse_broker_url(testbed.dead_broker_url());
   gint64 start = g_get_monotonic_time();
   Run run(config);
-  Error error = run.wait_fatal(fixture, 5000);
+  Error error = run.wait_fatal(testbed, 5000);
   assert_code(error, ErrorCode::BrokerUnreachable);
-  g_assert_nonnull(strstr(error.message.c_str(), fixture.dead_broker_url().c_str()));
+  g_assert_nonnull(strstr(error.message.c_str(), testbed.dead_broker_url().c_str()));
   g_test_message("broker-down error after %.0f ms", (g_get_monotonic_time() - start) / 1000.0);
 }
 
 void test_untrusted_certificate() {
   // TLS verification is on: a broker whose CA we do not trust is refused.
-  Fixture fixture({false, false, {}});
-  CameraSessionConfig config = make_config(fixture);
+  Testbed testbed({false, false, {}});
+  CameraSessionConfig config = make_config(testbed);
   config.ca_file = ""; // the system store does not know our test CA
   Run run(config);
-  Error error = run.wait_fatal(fixture, 8000);
+  Error error = run.wait_fatal(testbed, 8000);
   assert_code(error, ErrorCode::BrokerUnreachable);
-  g_assert_cmpuint(fixture.broker_log_count("New client connected"), ==, 0);
+  g_assert_cmpuint(testbed.broker_log_count("New client connected"), ==, 0);
 }
 
 void test_duplicate_ice_and_replies() {
-  Fixture fixture({true, false, {"--ice-duplicates", "--duplicate-replies"}});
-  Run run(make_config(fixture));
-  run.wait_frames(fixture, 5);
-  auto lists = fixture.events_named("ice-list");
+  Testbed testbed({true, false, {"--ice-duplicates", "--duplicate-replies"}});
+  Run run(make_config(testbed));
+  run.wait_frames(testbed, 5);
+  auto lists = testbed.events_named("ice-list");
   g_assert_cmpuint(lists.size(), >=, 1);
   // Every list had each candidate twice; each reached the peer once.
   size_t unique = 0;
@@ -228,52 +229,52 @@ void test_duplicate_ice_and_replies() {
     unique = std::max(unique, size_t(event_number(list, "candidates")));
   g_assert_cmpuint(run.peer->remote_candidates(), <=, unique);
   g_assert_cmpuint(run.peer->remote_candidates(), >=, 1);
-  g_assert_cmpuint(fixture.count_commands("check_homesec_password"), ==, 1);
+  g_assert_cmpuint(testbed.count_commands("check_homesec_password"), ==, 1);
 }
 
 void test_many_sdp_retries() {
-  Fixture fixture({true, false, {"--sdp-retries=25"}});
-  Run run(make_config(fixture));
-  run.wait_frames(fixture, 5);
-  g_assert_cmpuint(fixture.count_commands("get_device_sdp"), >=, 26);
+  Testbed testbed({true, false, {"--sdp-retries=25"}});
+  Run run(make_config(testbed));
+  run.wait_frames(testbed, 5);
+  g_assert_cmpuint(testbed.count_commands("get_device_sdp"), >=, 26);
   g_test_message("first frame after %.0f ms with 25 retry polls",
                  (run.peer->first_frame_time_us() - run.started_us) / 1000.0);
 }
 
 void test_answer_never_ready() {
-  Fixture fixture({true, false, {"--sdp-retries=100000"}});
-  CameraSessionConfig config = make_config(fixture);
+  Testbed testbed({true, false, {"--sdp-retries=100000"}});
+  CameraSessionConfig config = make_config(testbed);
   config.negotiation_timeout_ms = 4000;
   Run run(config);
-  Error error = run.wait_fatal(fixture, 10000);
+  Error error = run.wait_fatal(testbed, 10000);
   assert_code(error, ErrorCode::RobotTimeout);
   g_assert_nonnull(strstr(error.message.c_str(), "get_device_sdp"));
 }
 
 void test_relay_only() {
-  Fixture fixture({true, true, {}});
-  Run run(make_config(fixture), WebrtcPeer::Options{true});
-  run.wait_frames(fixture, 10);
+  Testbed testbed({true, true, {}});
+  Run run(make_config(testbed), WebrtcPeer::Options{true});
+  run.wait_frames(testbed, 10);
   std::string types = run.peer->selected_pair_types();
   g_test_message("selected candidate pair: %s", types.c_str());
   g_assert_true(g_str_has_prefix(types.c_str(), "relay"));
   // Every candidate we sent the robot is a relay candidate.
-  auto sent = fixture.events_named("remote-candidate");
+  auto sent = testbed.events_named("remote-candidate");
   g_assert_cmpuint(sent.size(), >=, 1);
   for (auto &candidate : sent)
     g_assert_nonnull(strstr(event_string(candidate, "candidate"), "typ relay"));
 }
 
 void test_candidates_in_answer() {
-  Fixture fixture({true, false, {"--ice-in-answer"}});
-  Run run(make_config(fixture));
-  run.wait_frames(fixture, 5);
+  Testbed testbed({true, false, {"--ice-in-answer"}});
+  Run run(make_config(testbed));
+  run.wait_frames(testbed, 5);
 }
 
 void test_commands_while_streaming() {
-  Fixture fixture;
-  Run run(make_config(fixture));
-  run.wait_frames(fixture, 5);
+  Testbed testbed;
+  Run run(make_config(testbed));
+  run.wait_frames(testbed, 5);
 
   struct Outcome {
     std::atomic<int> done{0};
@@ -292,10 +293,10 @@ void test_commands_while_streaming() {
   run.session->rc_move(-0.1, 0.53, 400, record);
   run.session->rc_stop(record);
   run.session->set_quality(VideoQuality::SD);
-  g_assert_true(fixture.wait_until([&] { return outcome.done == 4; }, 5000));
+  g_assert_true(testbed.wait_until([&] { return outcome.done == 4; }, 5000));
   g_assert_true(outcome.failures.empty());
 
-  auto moves = fixture.events_named("rc-move");
+  auto moves = testbed.events_named("rc-move");
   g_assert_cmpuint(moves.size(), ==, 2);
   g_assert_cmpfloat(event_number(moves[0], "velocity"), ==, 0.2);
   g_assert_cmpfloat(event_number(moves[0], "omega"), ==, 0.0);
@@ -303,9 +304,9 @@ void test_commands_while_streaming() {
   g_assert_cmpfloat(event_number(moves[1], "velocity"), ==, -0.1);
   g_assert_cmpfloat(event_number(moves[1], "omega"), ==, 0.53);
   g_assert_cmpfloat(event_number(moves[1], "seqnum"), ==, event_number(moves[0], "seqnum") + 1);
-  g_assert_true(fixture.wait_until(
+  g_assert_true(testbed.wait_until(
       [&] {
-        return !fixture.events_named("quality", [](JsonObject *e) {
+        return !testbed.events_named("quality", [](JsonObject *e) {
                           return g_strcmp0(json_object_string(e, "quality"), "SD") == 0;
                         }).empty();
       },
@@ -318,41 +319,41 @@ void test_commands_while_streaming() {
     code = result ? ErrorCode::Cancelled : result.error().code;
     answered = true;
   });
-  g_assert_true(fixture.wait_until([&] { return answered.load(); }, 5000));
+  g_assert_true(testbed.wait_until([&] { return answered.load(); }, 5000));
   g_assert_true(code == ErrorCode::Unsupported);
 }
 
 void test_shared_connection() {
   // Two sessions of one account share one MQTT connection; the second finds
   // the camera busy (one viewer at a time).
-  Fixture fixture;
-  Run first(make_config(fixture));
-  first.wait_frames(fixture, 3);
-  CameraSessionConfig config = make_config(fixture);
+  Testbed testbed;
+  Run first(make_config(testbed));
+  first.wait_frames(testbed, 3);
+  CameraSessionConfig config = make_config(testbed);
   config.client_id = "second-viewer";
   Run second(config);
-  assert_code(second.wait_fatal(fixture), ErrorCode::CameraBusy);
-  std::string login = "u'" + fixture.account().mqtt_username + "'";
-  g_assert_cmpuint(fixture.broker_log_count(login.c_str()), ==, 1);
+  assert_code(second.wait_fatal(testbed), ErrorCode::CameraBusy);
+  std::string login = "u'" + testbed.account().mqtt_username + "'";
+  g_assert_cmpuint(testbed.broker_log_count(login.c_str()), ==, 1);
   // The first stream is unaffected.
   int frames = first.peer->decoded_video_frames();
-  g_assert_true(fixture.wait_until([&] { return first.peer->decoded_video_frames() > frames + 5; },
+  g_assert_true(testbed.wait_until([&] { return first.peer->decoded_video_frames() > frames + 5; },
                                    5000));
 }
 
 void test_robot_goes_offline() {
   // Media and signaling stop; commands fail with a timeout, cleanly.
-  Fixture fixture({true, false, {"--offline-after=4"}});
-  Run run(make_config(fixture));
-  run.wait_frames(fixture, 3);
-  g_assert_true(fixture.wait_until([&] { return !fixture.events_named("offline").empty(); }, 8000));
+  Testbed testbed({true, false, {"--offline-after=4"}});
+  Run run(make_config(testbed));
+  run.wait_frames(testbed, 3);
+  g_assert_true(testbed.wait_until([&] { return !testbed.events_named("offline").empty(); }, 8000));
   std::atomic<bool> answered{false};
   ErrorCode code = ErrorCode::Cancelled;
   run.session->rc_start([&](Result<std::string> result) {
     code = result ? ErrorCode::Cancelled : result.error().code;
     answered = true;
   });
-  g_assert_true(fixture.wait_until([&] { return answered.load(); }, 6000));
+  g_assert_true(testbed.wait_until([&] { return answered.load(); }, 6000));
   assert_code(Error{code, ""}, ErrorCode::RobotTimeout);
 }
 

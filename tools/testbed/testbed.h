@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// The world an integration test runs in, built inside the test's private
+// The world the integration tests and the demo run in, built inside a private
 // network namespace (tools/netns-run): a mosquitto broker with TLS (CA and
 // server certificate made per run), password authentication and ACLs that
 // confine the client to its own topics; optionally coturn; and the robot
-// simulator, whose JSON-lines event log the test reads.
+// simulator, whose JSON-lines event log tests read.
 #pragma once
 
 #include <functional>
@@ -14,7 +14,7 @@
 
 #include "json_util.h"
 
-namespace roborock::test {
+namespace roborock::testbed {
 
 // The account and robot every test uses. The MQTT username and password are
 // derived from u/s/k exactly as the client derives them.
@@ -29,19 +29,19 @@ struct TestAccount {
   std::string pattern = "2580";
 };
 
-struct FixtureOptions {
+struct TestbedOptions {
   bool start_simulator = true;
   bool start_turn = false;
   std::vector<std::string> simulator_args; // extra flags (faults)
 };
 
-class Fixture {
+class Testbed {
 public:
   static constexpr const char *kTurnUser = "turnuser";
   static constexpr const char *kTurnPassword = "turn:pass/word"; // needs escaping in URLs
 
-  explicit Fixture(FixtureOptions options = {});
-  ~Fixture();
+  explicit Testbed(TestbedOptions options = {});
+  ~Testbed();
 
   const TestAccount &account() const { return account_; }
   std::string broker_url() const;   // ssl://10.203.0.1:8883
@@ -73,7 +73,7 @@ private:
   void start_turn();
 
   TestAccount account_;
-  FixtureOptions options_;
+  TestbedOptions options_;
   std::string dir_;
   std::string ca_file_;
   std::string event_log_;
@@ -89,4 +89,4 @@ void require_private_network();
 const char *event_string(const JsonNodePtr &event, const char *member);
 double event_number(const JsonNodePtr &event, const char *member);
 
-} // namespace roborock::test
+} // namespace roborock::testbed

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-#include "fixture.h"
+#include "testbed.h"
 
 #include <cmath>
 #include <csignal>
@@ -8,7 +8,7 @@
 
 #include "credentials.h"
 
-namespace roborock::test {
+namespace roborock::testbed {
 namespace {
 
 constexpr const char *kSimUser = "sim-robot";
@@ -113,7 +113,7 @@ void require_private_network() {
     g_error("this test uses the network: run it through tools/netns-run (meson test does)");
 }
 
-Fixture::Fixture(FixtureOptions options) : options_(std::move(options)) {
+Testbed::Testbed(TestbedOptions options) : options_(std::move(options)) {
   require_private_network();
   MqttCredentials credentials = derive_mqtt_credentials(account_.u, account_.s, account_.k);
   account_.mqtt_username = credentials.username;
@@ -134,7 +134,7 @@ Fixture::Fixture(FixtureOptions options) : options_(std::move(options)) {
     start_simulator(options_.simulator_args);
 }
 
-Fixture::~Fixture() {
+Testbed::~Testbed() {
   terminate(simulator_);
   terminate(turn_);
   terminate(broker_);
@@ -145,19 +145,19 @@ Fixture::~Fixture() {
   run({"rm", "-rf", dir_}, "/");
 }
 
-std::string Fixture::broker_url() const {
+std::string Testbed::broker_url() const {
   return "ssl://" + address() + ":" + std::to_string(kBrokerPort);
 }
 
-std::string Fixture::dead_broker_url() const {
+std::string Testbed::dead_broker_url() const {
   return "ssl://" + address() + ":" + std::to_string(kDeadPort);
 }
 
-std::string Fixture::turn_url() const {
+std::string Testbed::turn_url() const {
   return "turn:" + address() + ":" + std::to_string(kTurnPort);
 }
 
-void Fixture::make_certificates() {
+void Testbed::make_certificates() {
   const char *ec[] = {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"};
   std::vector<std::string> ca = {"openssl", "req", "-x509"};
   ca.insert(ca.end(), std::begin(ec), std::end(ec));
@@ -178,7 +178,7 @@ void Fixture::make_certificates() {
       dir_);
 }
 
-void Fixture::write_broker_config() {
+void Testbed::write_broker_config() {
   run({"mosquitto_passwd", "-b", "-c", "passwd", account_.mqtt_username, account_.mqtt_password},
       dir_);
   run({"mosquitto_passwd", "-b", "passwd", kSimUser, kSimPassword}, dir_);
@@ -210,15 +210,15 @@ void Fixture::write_broker_config() {
              "require_certificate false\n");
 }
 
-void Fixture::start_broker() {
+void Testbed::start_broker() {
   broker_ = spawn({"mosquitto", "-c", dir_ + "/mosquitto.conf"}, dir_ + "/mosquitto.out");
   if (!wait_until([] { return tcp_port_open(kBrokerPort); }, 5000))
     g_error("mosquitto did not start; see %s/mosquitto.out", dir_.c_str());
 }
 
-void Fixture::stop_broker() { terminate(broker_); }
+void Testbed::stop_broker() { terminate(broker_); }
 
-void Fixture::start_turn() {
+void Testbed::start_turn() {
   std::string ip = address();
   turn_ = spawn({"turnserver", "-n", "--listening-ip=" + ip, "--relay-ip=" + ip,
                  "--listening-port=" + std::to_string(kTurnPort), "--min-port=49152",
@@ -232,7 +232,7 @@ void Fixture::start_turn() {
     g_error("coturn did not start; see %s/turnserver.log", dir_.c_str());
 }
 
-void Fixture::start_simulator(const std::vector<std::string> &extra_args) {
+void Testbed::start_simulator(const std::vector<std::string> &extra_args) {
   terminate(simulator_);
   std::vector<std::string> argv = {ROBOROCK_SIM_PATH,
                                    "--broker=" + broker_url(),
@@ -256,9 +256,9 @@ void Fixture::start_simulator(const std::vector<std::string> &extra_args) {
     g_error("the simulator did not get ready; see %s/sim.out", dir_.c_str());
 }
 
-void Fixture::stop_simulator() { terminate(simulator_); }
+void Testbed::stop_simulator() { terminate(simulator_); }
 
-std::vector<JsonNodePtr> Fixture::events() const {
+std::vector<JsonNodePtr> Testbed::events() const {
   std::vector<JsonNodePtr> out;
   gchar *contents = nullptr;
   if (!g_file_get_contents(event_log_.c_str(), &contents, nullptr, nullptr))
@@ -276,7 +276,7 @@ std::vector<JsonNodePtr> Fixture::events() const {
   return out;
 }
 
-std::vector<JsonNodePtr> Fixture::events_named(const char *name,
+std::vector<JsonNodePtr> Testbed::events_named(const char *name,
                                                std::function<bool(JsonObject *)> match) const {
   std::vector<JsonNodePtr> out;
   for (JsonNodePtr &event : events()) {
@@ -287,13 +287,13 @@ std::vector<JsonNodePtr> Fixture::events_named(const char *name,
   return out;
 }
 
-size_t Fixture::count_commands(const char *method) const {
+size_t Testbed::count_commands(const char *method) const {
   return events_named("command", [method](JsonObject *event) {
            return g_strcmp0(json_object_string(event, "method"), method) == 0;
          }).size();
 }
 
-bool Fixture::wait_until(std::function<bool()> condition, unsigned timeout_ms) const {
+bool Testbed::wait_until(std::function<bool()> condition, unsigned timeout_ms) const {
   gint64 deadline = g_get_monotonic_time() + gint64(timeout_ms) * 1000;
   while (!condition()) {
     if (g_get_monotonic_time() > deadline)
@@ -306,7 +306,7 @@ bool Fixture::wait_until(std::function<bool()> condition, unsigned timeout_ms) c
   return true;
 }
 
-size_t Fixture::broker_log_count(const char *text) const {
+size_t Testbed::broker_log_count(const char *text) const {
   gchar *contents = nullptr;
   if (!g_file_get_contents((dir_ + "/mosquitto.log").c_str(), &contents, nullptr, nullptr))
     return 0;
@@ -326,4 +326,4 @@ double event_number(const JsonNodePtr &event, const char *member) {
   return node && JSON_NODE_TYPE(node) == JSON_NODE_VALUE ? json_node_get_double(node) : NAN;
 }
 
-} // namespace roborock::test
+} // namespace roborock::testbed

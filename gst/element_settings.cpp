@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "element_settings.h"
+
+#include <glib.h>
+
+#include "credentials_file.h"
+#include "crypto.h"
+
+namespace roborock {
+namespace {
+
+constexpr size_t kLocalKeyLength = 16;
+
+Error missing(const std::string &message) { return Error{ErrorCode::CredentialsMissing, message}; }
+
+bool all_digits(const std::string &text) {
+  for (char c : text)
+    if (c < '0' || c > '9')
+      return false;
+  return !text.empty();
+}
+
+} // namespace
+
+std::string default_client_id() {
+  return "gst-roborocksrc-" + md5_hex(g_get_host_name()).substr(0, 8);
+}
+
+Result<CameraSessionConfig> resolve_session_config(const ElementSettings &settings) {
+  ElementSettings s = settings;
+  // 1. The credentials file fills the gaps.
+  if (!s.credentials_file.empty()) {
+    auto account = load_credentials_file(s.credentials_file, s.duid);
+    if (!account)
+      return account.error();
+    if (s.rriot_u.empty())
+      s.rriot_u = account->rriot.u;
+    if (s.rriot_s.empty())
+      s.rriot_s = account->rriot.s;
+    if (s.rriot_k.empty())
+      s.rriot_k = account->rriot.k;
+    if (s.mqtt_url.empty() && s.region.empty())
+      s.mqtt_url = account->rriot.mqtt_url;
+    if (s.mqtt_url.empty() && s.region.empty())
+      s.region = account->rriot.region;
+    if (s.local_key.empty() || s.duid.empty()) {
+      auto device = find_device(*account, s.duid);
+      if (!device)
+        return device.error();
+      s.duid = device->duid;
+      if (s.local_key.empty())
+        s.local_key = device->local_key;
+    }
+  }
+
+  // 2. Everything needed is there.
+  if (s.duid.empty())
+    return missing("no robot chosen: set duid (or credentials-file, for an account with one robot)");
+  if (s.rriot_u.empty() || s.rriot_s.empty() || s.rriot_k.empty())
+    return missing("no account keys: set credentials-file (Home Assistant's "
+                   ".storage/core.config_entries or a user_data JSON) or rriot-u, rriot-s and "
+                   "rriot-k");
+  if (s.local_key.empty())
+    return missing("no local key for robot " + s.duid +
+                   ": set local-key, or a credentials-file that lists this robot");
+  if (s.local_key.size() != kLocalKeyLength)
+    return Error{ErrorCode::CredentialsMalformed,
+                 "local-key must be 16 characters (it has " + std::to_string(s.local_key.size()) +
+                     ")"};
+  if (s.password.empty())
+    return missing("no pattern password: set password to the digits of the camera's pattern "
+                   "(as drawn on the 3x3 keypad, e.g. 2580)");
+  if (!all_digits(s.password))
+    return Error{ErrorCode::CredentialsMalformed,
+                 "password must be the pattern's digits (1-9), not the account password"};
+
+  // 3. The broker: mqtt-url, else region, else the account's.
+  std::string url = s.mqtt_url;
+  if (url.empty() && !s.region.empty()) {
+    auto from_region = broker_url_for_region(s.region);
+    if (!from_region)
+      return from_region.error();
+    url = *from_region;
+  }
+  if (url.empty())
+    return missing("no MQTT broker: set region (us, eu, cn, ru) or mqtt-url, or a "
+                   "credentials-file that has it");
+  auto broker = parse_broker_url(url);
+  if (!broker)
+    return broker.error();
+
+  CameraSessionConfig config;
+  config.broker = *broker;
+  config.ca_file = s.tls_ca_file;
+  config.rriot_u = s.rriot_u;
+  config.rriot_s = s.rriot_s;
+  config.rriot_k = s.rriot_k;
+  config.duid = s.duid;
+  config.local_key = s.local_key;
+  config.pattern_password = s.password;
+  config.client_id = s.client_id.empty() ? default_client_id() : s.client_id;
+  config.quality = s.quality;
+  config.voice_chat = s.audio;
+  config.command_timeout_ms = std::max(1u, s.timeout_s) * 1000;
+  config.negotiation_timeout_ms = std::max(20000u, config.command_timeout_ms * 3);
+  return config;
+}
+
+} // namespace roborock

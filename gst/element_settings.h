@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// What the element's properties say, and how they become a camera session's
+// configuration: the credentials file fills what was not set explicitly, the
+// broker comes from mqtt-url, region or the account, and anything missing or
+// malformed gives an error a user can act on. No GStreamer here.
+#pragma once
+
+#include <string>
+
+#include "camera_session.h"
+#include "error.h"
+
+namespace roborock {
+
+struct ElementSettings {
+  std::string duid;
+  std::string local_key; // secret
+  std::string rriot_u;
+  std::string rriot_s; // secret
+  std::string rriot_k; // secret
+  std::string region;
+  std::string mqtt_url;
+  std::string tls_ca_file;
+  std::string credentials_file;
+  std::string password; // secret: the pattern digits
+  std::string client_id;
+  VideoQuality quality = VideoQuality::HD;
+  bool audio = true;
+  unsigned timeout_s = 10;
+};
+
+// A client id that stays the same on this machine, so that a session of ours
+// that did not end cleanly can be recognised and ended on the next start.
+std::string default_client_id();
+
+// Errors are CredentialsMissing, CredentialsMalformed, FileUnreadable or
+// BadBrokerUrl, with a message naming the property or file to fix.
+Result<CameraSessionConfig> resolve_session_config(const ElementSettings &settings);
+
+} // namespace roborock

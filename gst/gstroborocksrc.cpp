@@ -1,0 +1,822 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * SECTION:element-roborocksrc
+ * @title: roborocksrc
+ *
+ * Streams live video and audio from the camera of a Roborock robot vacuum,
+ * sends talk-back audio to it and drives it by remote control. Signaling goes
+ * through the Roborock cloud's MQTT broker (TLS, credentials derived from the
+ * account's rriot keys); media is WebRTC through an internal webrtcbin.
+ *
+ * ## Example launch lines
+ * |[
+ * gst-launch-1.0 roborocksrc credentials-file=$HOME/.homeassistant/.storage/core.config_entries \
+ *     duid=7dFfLkUsd password=2580 ! decodebin ! autovideosink
+ * gst-launch-1.0 roborocksrc credentials-file=user_data.json duid=... password=... name=r \
+ *     r.video ! decodebin ! autovideosink r.audio ! decodebin ! autoaudiosink \
+ *     autoaudiosrc ! r.talkback
+ * gst-launch-1.0 playbin uri="roborock://DUID?credentials-file=/path/user_data.json&password=2580"
+ * ]|
+ *
+ * Pads: "video" (H.264, avc/au), "audio" (Opus, when #GstRoborockSrc:audio is
+ * true), request pad "talkback" (any raw audio). Progress is posted as element
+ * messages named "roborock-state" with a "state" field.
+ */
+#include "gstroborocksrc.h"
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <memory>
+#include <mutex>
+
+#include <gst/video/navigation.h>
+
+#include "camera_session.h"
+#include "element_settings.h"
+#include "event_loop.h"
+#include "json_util.h"
+#include "remote_control.h"
+#include "roborock_uri.h"
+#include "talkback.h"
+#include "webrtc_media.h"
+
+GST_DEBUG_CATEGORY(gst_roborock_src_debug);
+#define GST_CAT_DEFAULT gst_roborock_src_debug
+
+using namespace roborock;
+
+#define DEFAULT_DUID NULL
+#define DEFAULT_REGION NULL
+#define DEFAULT_MQTT_URL NULL
+#define DEFAULT_TLS_CA_FILE NULL
+#define DEFAULT_CREDENTIALS_FILE NULL
+#define DEFAULT_CLIENT_ID NULL
+#define DEFAULT_QUALITY GST_ROBOROCK_SRC_QUALITY_HD
+#define DEFAULT_AUDIO TRUE
+#define DEFAULT_LATENCY 200
+#define DEFAULT_TIMEOUT 10
+#define MASKED_SECRET "********"
+
+enum {
+  PROP_0,
+  PROP_DUID,
+  PROP_LOCAL_KEY,
+  PROP_RRIOT_U,
+  PROP_RRIOT_S,
+  PROP_RRIOT_K,
+  PROP_REGION,
+  PROP_MQTT_URL,
+  PROP_TLS_CA_FILE,
+  PROP_CREDENTIALS_FILE,
+  PROP_PASSWORD,
+  PROP_QUALITY,
+  PROP_AUDIO,
+  PROP_CLIENT_ID,
+  PROP_LATENCY,
+  PROP_TIMEOUT,
+  PROP_STATS,
+};
+
+enum {
+  SIGNAL_RC_START,
+  SIGNAL_RC_MOVE,
+  SIGNAL_RC_STOP,
+  SIGNAL_SEND_COMMAND,
+  LAST_SIGNAL,
+};
+static guint signals[LAST_SIGNAL];
+
+static GstStaticPadTemplate video_template =
+    GST_STATIC_PAD_TEMPLATE("video", GST_PAD_SRC, GST_PAD_SOMETIMES,
+                            GST_STATIC_CAPS("video/x-h264, stream-format=(string)avc, "
+                                            "alignment=(string)au"));
+static GstStaticPadTemplate audio_template = GST_STATIC_PAD_TEMPLATE(
+    "audio", GST_PAD_SRC, GST_PAD_SOMETIMES, GST_STATIC_CAPS("audio/x-opus"));
+static GstStaticPadTemplate talkback_template = GST_STATIC_PAD_TEMPLATE(
+    "talkback", GST_PAD_SINK, GST_PAD_REQUEST, GST_STATIC_CAPS("audio/x-raw"));
+
+/* C++ state, created in _init and deleted in finalize. */
+struct RoborockSrcState {
+  std::mutex lock; /* settings, talkback, and the session objects below */
+  ElementSettings settings;
+  guint latency_ms = DEFAULT_LATENCY;
+  std::unique_ptr<Talkback> talkback;
+
+  /* One session per READY -> PAUSED; the session runs on its own thread and
+   * reports through media. */
+  std::unique_ptr<WebrtcMedia> media;
+  std::shared_ptr<CameraSession> session;
+  std::unique_ptr<RemoteControl> remote_control;
+  std::atomic<SessionState> session_state{SessionState::Idle};
+};
+
+struct _GstRoborockSrc {
+  GstBin parent;
+  RoborockSrcState *state;
+};
+
+static void gst_roborock_src_uri_handler_init(gpointer iface, gpointer data);
+
+#define gst_roborock_src_parent_class parent_class
+G_DEFINE_TYPE_WITH_CODE(GstRoborockSrc, gst_roborock_src, GST_TYPE_BIN,
+                        G_IMPLEMENT_INTERFACE(GST_TYPE_URI_HANDLER,
+                                              gst_roborock_src_uri_handler_init));
+GST_ELEMENT_REGISTER_DEFINE(roborocksrc, "roborocksrc", GST_RANK_NONE, GST_TYPE_ROBOROCK_SRC);
+
+GType gst_roborock_src_quality_get_type(void) {
+  static GType type = 0;
+  static const GEnumValue values[] = {
+      {GST_ROBOROCK_SRC_QUALITY_HD, "High definition", "hd"},
+      {GST_ROBOROCK_SRC_QUALITY_SD, "Standard definition", "sd"},
+      {0, NULL, NULL},
+  };
+  if (g_once_init_enter(&type))
+    g_once_init_leave(&type, g_enum_register_static("GstRoborockSrcQuality", values));
+  return type;
+}
+
+/* Errors */
+
+/* Maps a signaling error to GStreamer's error domains and codes. */
+static gint resource_error_code(ErrorCode code) {
+  switch (code) {
+  case ErrorCode::CredentialsMissing:
+  case ErrorCode::CredentialsMalformed:
+  case ErrorCode::FileUnreadable:
+  case ErrorCode::BadBrokerUrl:
+    return GST_RESOURCE_ERROR_SETTINGS;
+  case ErrorCode::BrokerNotAuthorized:
+  case ErrorCode::WrongPassword:
+    return GST_RESOURCE_ERROR_NOT_AUTHORIZED;
+  case ErrorCode::CameraBusy:
+    return GST_RESOURCE_ERROR_BUSY;
+  case ErrorCode::BrokerUnreachable:
+  case ErrorCode::RobotTimeout:
+  case ErrorCode::NegotiationFailed:
+    return GST_RESOURCE_ERROR_OPEN_READ;
+  case ErrorCode::ConnectionLost:
+    return GST_RESOURCE_ERROR_READ;
+  case ErrorCode::Unsupported:
+    return GST_RESOURCE_ERROR_NOT_FOUND;
+  default:
+    return GST_RESOURCE_ERROR_FAILED;
+  }
+}
+
+static void post_session_error(GstRoborockSrc *self, const Error &error, bool fatal) {
+  gchar *text = g_strdup(error.message.c_str());
+  gchar *debug = g_strdup_printf("%s (%s)", error_code_name(error.code),
+                                 fatal ? "session ended" : "session continues");
+  gst_element_message_full(GST_ELEMENT(self), fatal ? GST_MESSAGE_ERROR : GST_MESSAGE_WARNING,
+                           GST_RESOURCE_ERROR, resource_error_code(error.code), text, debug,
+                           __FILE__, GST_FUNCTION, __LINE__);
+}
+
+static const char *state_message_name(SessionState state) {
+  /* Failed is followed by an error message; for the state it is "stopped". */
+  return state == SessionState::Failed ? "stopped" : session_state_name(state);
+}
+
+static void post_state(GstRoborockSrc *self, SessionState state) {
+  self->state->session_state = state;
+  if (state == SessionState::Idle)
+    return;
+  GST_INFO_OBJECT(self, "session %s", session_state_name(state));
+  gst_element_post_message(
+      GST_ELEMENT(self),
+      gst_message_new_element(GST_OBJECT(self),
+                              gst_structure_new("roborock-state", "state", G_TYPE_STRING,
+                                                state_message_name(state), NULL)));
+}
+
+/* Navigation: arrow keys from a video sink steer the robot. */
+static void handle_navigation(GstRoborockSrc *self, GstEvent *event) {
+  GstNavigationEventType type = gst_navigation_event_get_type(event);
+  const gchar *key = NULL;
+  if ((type != GST_NAVIGATION_EVENT_KEY_PRESS && type != GST_NAVIGATION_EVENT_KEY_RELEASE) ||
+      !gst_navigation_event_parse_key_event(event, &key) || !key)
+    return;
+  RoborockSrcState *state = self->state;
+  std::lock_guard<std::mutex> lock(state->lock);
+  if (!state->remote_control)
+    return;
+  GST_DEBUG_OBJECT(self, "key %s %s", key,
+                   type == GST_NAVIGATION_EVENT_KEY_PRESS ? "pressed" : "released");
+  if (type == GST_NAVIGATION_EVENT_KEY_PRESS)
+    state->remote_control->key_pressed(key);
+  else
+    state->remote_control->key_released(key);
+}
+
+/* Session lifetime */
+
+static gboolean start_session(GstRoborockSrc *self) {
+  RoborockSrcState *state = self->state;
+  std::lock_guard<std::mutex> lock(state->lock);
+
+  auto config = resolve_session_config(state->settings);
+  if (!config) {
+    GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("%s", config.error().message.c_str()),
+                      ("%s", error_code_name(config.error().code)));
+    return FALSE;
+  }
+  GstElementFactory *webrtcbin = gst_element_factory_find("webrtcbin");
+  if (!webrtcbin) {
+    GST_ELEMENT_ERROR(self, CORE, MISSING_PLUGIN,
+                      ("webrtcbin is missing: install gstreamer1.0-plugins-bad and "
+                       "gstreamer1.0-nice"),
+                      (NULL));
+    return FALSE;
+  }
+  gst_object_unref(webrtcbin);
+
+  WebrtcMedia::Events events;
+  events.on_state = [self](SessionState session_state) { post_state(self, session_state); };
+  events.on_error = [self](const Error &error, bool fatal) {
+    post_session_error(self, error, fatal);
+  };
+  WebrtcMedia::Config media_config;
+  media_config.latency_ms = state->latency_ms;
+  media_config.audio = state->settings.audio;
+  media_config.talkback = state->talkback.get();
+  state->media = std::make_unique<WebrtcMedia>(
+      GST_ELEMENT(self), media_config,
+      [self](GstEvent *event) { handle_navigation(self, event); }, std::move(events));
+  state->session = std::make_shared<CameraSession>(config.value(), state->media.get());
+  state->media->set_session(state->session.get());
+  state->remote_control = std::make_unique<RemoteControl>(state->session.get());
+  GST_INFO_OBJECT(self, "starting a session with robot %s via %s", config->duid.c_str(),
+                  config->broker.url().c_str());
+  state->session->start();
+  return TRUE;
+}
+
+/* First half of stopping: end the session (the robot frees its viewer slot);
+ * after this no session callback runs. */
+static void stop_session(GstRoborockSrc *self) {
+  RoborockSrcState *state = self->state;
+  std::shared_ptr<CameraSession> session;
+  {
+    std::lock_guard<std::mutex> lock(state->lock);
+    state->remote_control.reset();
+    session = state->session;
+  }
+  if (session)
+    session->stop(); /* unlocked: callbacks may need the lock until it returns */
+}
+
+/* Second half, with webrtcbin no longer streaming: remove the media. */
+static void release_session(GstRoborockSrc *self) {
+  RoborockSrcState *state = self->state;
+  std::unique_ptr<WebrtcMedia> media;
+  std::shared_ptr<CameraSession> session;
+  {
+    std::lock_guard<std::mutex> lock(state->lock);
+    media = std::move(state->media);
+    session = std::move(state->session);
+  }
+  if (media)
+    media->teardown();
+  media.reset();
+  session.reset();
+  state->session_state = SessionState::Idle;
+}
+
+static GstStateChangeReturn gst_roborock_src_change_state(GstElement *element,
+                                                          GstStateChange transition) {
+  GstRoborockSrc *self = GST_ROBOROCK_SRC(element);
+  switch (transition) {
+  case GST_STATE_CHANGE_READY_TO_PAUSED:
+    if (!start_session(self))
+      return GST_STATE_CHANGE_FAILURE;
+    break;
+  case GST_STATE_CHANGE_PAUSED_TO_READY:
+    stop_session(self);
+    break;
+  default:
+    break;
+  }
+
+  GstStateChangeReturn result = GST_ELEMENT_CLASS(parent_class)->change_state(element, transition);
+  if (result == GST_STATE_CHANGE_FAILURE) {
+    if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
+      stop_session(self);
+      release_session(self);
+    }
+    return result;
+  }
+
+  switch (transition) {
+  case GST_STATE_CHANGE_READY_TO_PAUSED:
+  case GST_STATE_CHANGE_PLAYING_TO_PAUSED:
+    result = GST_STATE_CHANGE_NO_PREROLL; /* a live source */
+    break;
+  case GST_STATE_CHANGE_PAUSED_TO_PLAYING: {
+    std::lock_guard<std::mutex> lock(self->state->lock);
+    if (self->state->media)
+      self->state->media->allow_offer();
+    break;
+  }
+  case GST_STATE_CHANGE_PAUSED_TO_READY:
+    release_session(self);
+    break;
+  default:
+    break;
+  }
+  return result;
+}
+
+/* Talk-back request pad */
+
+static GstPad *gst_roborock_src_request_new_pad(GstElement *element, GstPadTemplate *templ,
+                                                const gchar *name, const GstCaps *caps) {
+  GstRoborockSrc *self = GST_ROBOROCK_SRC(element);
+  RoborockSrcState *state = self->state;
+  GstPad *pad;
+  {
+    std::lock_guard<std::mutex> lock(state->lock);
+    if (state->talkback) {
+      GST_WARNING_OBJECT(self, "there is only one talkback pad");
+      return NULL;
+    }
+    if (state->media)
+      GST_WARNING_OBJECT(self, "talkback requested while a session runs: it takes effect "
+                               "from the next start");
+    state->talkback = std::make_unique<Talkback>(GST_BIN(self), templ);
+    pad = state->talkback->pad();
+  }
+  if (GST_STATE(element) > GST_STATE_READY)
+    gst_pad_set_active(pad, TRUE);
+  gst_element_add_pad(element, pad);
+  return pad;
+}
+
+static void gst_roborock_src_release_pad(GstElement *element, GstPad *pad) {
+  GstRoborockSrc *self = GST_ROBOROCK_SRC(element);
+  std::unique_ptr<Talkback> talkback;
+  {
+    std::lock_guard<std::mutex> lock(self->state->lock);
+    if (!self->state->talkback || self->state->talkback->pad() != pad)
+      return;
+    talkback = std::move(self->state->talkback);
+  }
+  gst_element_remove_pad(element, pad);
+  talkback.reset();
+}
+
+/* Action signals */
+
+static std::shared_ptr<CameraSession> running_session(GstRoborockSrc *self) {
+  std::lock_guard<std::mutex> lock(self->state->lock);
+  return self->state->session;
+}
+
+/* Sends a command and waits for the robot's reply (bounded by the timeout). */
+static Result<std::string>
+call_and_wait(GstRoborockSrc *self,
+              const std::function<void(CameraSession &, CameraSession::CommandCallback)> &send) {
+  auto session = running_session(self);
+  if (!session)
+    return Error{ErrorCode::Cancelled, "the element is not running (set it to PLAYING first)"};
+  if (EventLoop::shared().in_loop_thread())
+    return Error{ErrorCode::Cancelled, "cannot wait for the robot from a session callback"};
+  guint timeout_s;
+  {
+    std::lock_guard<std::mutex> lock(self->state->lock);
+    timeout_s = self->state->settings.timeout_s;
+  }
+  auto reply = std::make_shared<std::promise<Result<std::string>>>();
+  std::future<Result<std::string>> future = reply->get_future();
+  send(*session, [reply](Result<std::string> result) { reply->set_value(std::move(result)); });
+  if (future.wait_for(std::chrono::seconds(timeout_s + 2)) != std::future_status::ready)
+    return Error{ErrorCode::RobotTimeout, "no reply from the robot"};
+  return future.get();
+}
+
+static gboolean report(GstRoborockSrc *self, const char *what, const Result<std::string> &result) {
+  if (result)
+    return TRUE;
+  GST_ELEMENT_WARNING(self, RESOURCE, FAILED, ("%s: %s", what, result.error().message.c_str()),
+                      ("%s", error_code_name(result.error().code)));
+  return FALSE;
+}
+
+static gboolean gst_roborock_src_rc_start(GstRoborockSrc *self) {
+  return report(self, "rc-start", call_and_wait(self, [](CameraSession &s, auto done) {
+                  s.rc_start(std::move(done));
+                }));
+}
+
+static gboolean gst_roborock_src_rc_stop(GstRoborockSrc *self) {
+  return report(self, "rc-stop", call_and_wait(self, [](CameraSession &s, auto done) {
+                  s.rc_stop(std::move(done));
+                }));
+}
+
+/* Moves are sent without waiting (a caller repeats them every few hundred
+ * milliseconds); a refusal is posted as a warning. */
+static gboolean gst_roborock_src_rc_move(GstRoborockSrc *self, gdouble velocity, gdouble omega,
+                                         guint duration_ms) {
+  auto session = running_session(self);
+  if (!session) {
+    GST_ELEMENT_WARNING(self, RESOURCE, FAILED, ("rc-move: the element is not running"), (NULL));
+    return FALSE;
+  }
+  GstRoborockSrc *ref = GST_ROBOROCK_SRC(gst_object_ref(self));
+  session->rc_move(velocity, omega, duration_ms, [ref](Result<std::string> result) {
+    report(ref, "rc-move", result);
+    gst_object_unref(ref);
+  });
+  return TRUE;
+}
+
+static gchar *gst_roborock_src_send_command(GstRoborockSrc *self, const gchar *method,
+                                            const gchar *params_json) {
+  if (!method || !*method) {
+    GST_ELEMENT_WARNING(self, RESOURCE, FAILED, ("send-command: no method given"), (NULL));
+    return NULL;
+  }
+  std::string params = params_json && *params_json ? params_json : "[]";
+  auto parsed = parse_json(params, "send-command params");
+  if (!parsed || !(JSON_NODE_HOLDS_OBJECT(parsed->get()) || JSON_NODE_HOLDS_ARRAY(parsed->get()))) {
+    GST_ELEMENT_WARNING(self, RESOURCE, FAILED,
+                        ("send-command %s: params must be a JSON object or list", method),
+                        ("%s", parsed ? "not an object or list" : parsed.error().message.c_str()));
+    return NULL;
+  }
+  std::string name = method;
+  std::string compact = serialize_json(parsed->get());
+  auto result = call_and_wait(self, [&name, &compact](CameraSession &s, auto done) {
+    s.send_command(name, compact, std::move(done));
+  });
+  if (!report(self, ("send-command " + name).c_str(), result))
+    return NULL;
+  return g_strdup(result->c_str());
+}
+
+/* Properties */
+
+static void set_string(std::string &target, const GValue *value) {
+  const gchar *text = g_value_get_string(value);
+  target = text ? text : "";
+}
+
+static void set_secret(GValue *value, const std::string &secret) {
+  /* Secrets never read back: say whether one is set, not what it is. */
+  g_value_set_string(value, secret.empty() ? NULL : MASKED_SECRET);
+}
+
+static void get_string(GValue *value, const std::string &text) {
+  g_value_set_string(value, text.empty() ? NULL : text.c_str());
+}
+
+static GstStructure *make_stats(GstRoborockSrc *self) {
+  RoborockSrcState *state = self->state;
+  SessionState session_state = state->session_state;
+  GstStructure *stats = gst_structure_new(
+      "application/x-roborock-stats", "state", G_TYPE_STRING,
+      session_state == SessionState::Idle ? "idle" : state_message_name(session_state),
+      "bytes-received", G_TYPE_UINT64, G_GUINT64_CONSTANT(0), "packets-received", G_TYPE_UINT64,
+      G_GUINT64_CONSTANT(0), "packets-lost", G_TYPE_INT64, G_GINT64_CONSTANT(0), "round-trip-time",
+      G_TYPE_DOUBLE, -1.0, "jitter", G_TYPE_DOUBLE, -1.0, NULL);
+  std::lock_guard<std::mutex> lock(state->lock);
+  guint64 video = 0, audio = 0, talkback = state->talkback ? state->talkback->frames_sent() : 0;
+  guint reconnects = state->session ? state->session->reconnect_count() : 0;
+  if (state->media) {
+    video = state->media->outputs().video_frames();
+    audio = state->media->outputs().audio_frames();
+    state->media->add_stats(stats);
+  }
+  gst_structure_set(stats, "video-frames", G_TYPE_UINT64, video, "audio-frames", G_TYPE_UINT64,
+                    audio, "talkback-frames", G_TYPE_UINT64, talkback, "reconnects", G_TYPE_UINT,
+                    reconnects, NULL);
+  return stats;
+}
+
+static void gst_roborock_src_set_property(GObject *object, guint prop_id, const GValue *value,
+                                          GParamSpec *pspec) {
+  GstRoborockSrc *self = GST_ROBOROCK_SRC(object);
+  RoborockSrcState *state = self->state;
+  std::shared_ptr<CameraSession> running;
+  {
+    std::lock_guard<std::mutex> lock(state->lock);
+    ElementSettings &s = state->settings;
+    switch (prop_id) {
+    case PROP_DUID:
+      set_string(s.duid, value);
+      break;
+    case PROP_LOCAL_KEY:
+      set_string(s.local_key, value);
+      break;
+    case PROP_RRIOT_U:
+      set_string(s.rriot_u, value);
+      break;
+    case PROP_RRIOT_S:
+      set_string(s.rriot_s, value);
+      break;
+    case PROP_RRIOT_K:
+      set_string(s.rriot_k, value);
+      break;
+    case PROP_REGION:
+      set_string(s.region, value);
+      break;
+    case PROP_MQTT_URL:
+      set_string(s.mqtt_url, value);
+      break;
+    case PROP_TLS_CA_FILE:
+      set_string(s.tls_ca_file, value);
+      break;
+    case PROP_CREDENTIALS_FILE:
+      set_string(s.credentials_file, value);
+      break;
+    case PROP_PASSWORD:
+      set_string(s.password, value);
+      break;
+    case PROP_QUALITY:
+      s.quality = g_value_get_enum(value) == GST_ROBOROCK_SRC_QUALITY_SD ? VideoQuality::SD
+                                                                         : VideoQuality::HD;
+      running = state->session;
+      break;
+    case PROP_AUDIO:
+      s.audio = g_value_get_boolean(value);
+      break;
+    case PROP_CLIENT_ID:
+      set_string(s.client_id, value);
+      break;
+    case PROP_LATENCY:
+      state->latency_ms = g_value_get_uint(value);
+      break;
+    case PROP_TIMEOUT:
+      s.timeout_s = g_value_get_uint(value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+      break;
+    }
+  }
+  if (running) /* switch the robot's stream while playing */
+    running->set_quality(g_value_get_enum(value) == GST_ROBOROCK_SRC_QUALITY_SD ? VideoQuality::SD
+                                                                                : VideoQuality::HD);
+}
+
+static void gst_roborock_src_get_property(GObject *object, guint prop_id, GValue *value,
+                                          GParamSpec *pspec) {
+  GstRoborockSrc *self = GST_ROBOROCK_SRC(object);
+  RoborockSrcState *state = self->state;
+  if (prop_id == PROP_STATS) {
+    g_value_take_boxed(value, make_stats(self));
+    return;
+  }
+  std::lock_guard<std::mutex> lock(state->lock);
+  const ElementSettings &s = state->settings;
+  switch (prop_id) {
+  case PROP_DUID:
+    get_string(value, s.duid);
+    break;
+  case PROP_LOCAL_KEY:
+    set_secret(value, s.local_key);
+    break;
+  case PROP_RRIOT_U:
+    get_string(value, s.rriot_u);
+    break;
+  case PROP_RRIOT_S:
+    set_secret(value, s.rriot_s);
+    break;
+  case PROP_RRIOT_K:
+    set_secret(value, s.rriot_k);
+    break;
+  case PROP_REGION:
+    get_string(value, s.region);
+    break;
+  case PROP_MQTT_URL:
+    get_string(value, s.mqtt_url);
+    break;
+  case PROP_TLS_CA_FILE:
+    get_string(value, s.tls_ca_file);
+    break;
+  case PROP_CREDENTIALS_FILE:
+    get_string(value, s.credentials_file);
+    break;
+  case PROP_PASSWORD:
+    set_secret(value, s.password);
+    break;
+  case PROP_QUALITY:
+    g_value_set_enum(value, s.quality == VideoQuality::SD ? GST_ROBOROCK_SRC_QUALITY_SD
+                                                          : GST_ROBOROCK_SRC_QUALITY_HD);
+    break;
+  case PROP_AUDIO:
+    g_value_set_boolean(value, s.audio);
+    break;
+  case PROP_CLIENT_ID:
+    g_value_set_string(value, s.client_id.empty() ? default_client_id().c_str() : s.client_id.c_str());
+    break;
+  case PROP_LATENCY:
+    g_value_set_uint(value, state->latency_ms);
+    break;
+  case PROP_TIMEOUT:
+    g_value_set_uint(value, s.timeout_s);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+    break;
+  }
+}
+
+/* URI handler: roborock://<duid>?local-key=..&u=..&s=..&k=..&password=.. */
+
+static GstURIType gst_roborock_src_uri_get_type(GType) { return GST_URI_SRC; }
+
+static const gchar *const *gst_roborock_src_uri_get_protocols(GType) {
+  static const gchar *protocols[] = {kUriScheme, NULL};
+  return protocols;
+}
+
+static gchar *gst_roborock_src_uri_get_uri(GstURIHandler *handler) {
+  GstRoborockSrc *self = GST_ROBOROCK_SRC(handler);
+  std::lock_guard<std::mutex> lock(self->state->lock);
+  /* Only the duid: secrets must not travel in URIs that others log. */
+  return g_strdup_printf("%s://%s", kUriScheme, self->state->settings.duid.c_str());
+}
+
+static gboolean gst_roborock_src_uri_set_uri(GstURIHandler *handler, const gchar *uri,
+                                             GError **error) {
+  GstRoborockSrc *self = GST_ROBOROCK_SRC(handler);
+  if (GST_STATE(self) > GST_STATE_READY) {
+    g_set_error(error, GST_URI_ERROR, GST_URI_ERROR_BAD_STATE,
+                "the URI can only change in the NULL or READY state");
+    return FALSE;
+  }
+  auto assignments = parse_roborock_uri(uri ? uri : "");
+  if (!assignments) {
+    g_set_error(error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI, "%s",
+                assignments.error().message.c_str());
+    return FALSE;
+  }
+  for (const auto &assignment : *assignments)
+    gst_util_set_object_arg(G_OBJECT(self), assignment.first.c_str(), assignment.second.c_str());
+  return TRUE;
+}
+
+static void gst_roborock_src_uri_handler_init(gpointer iface, gpointer) {
+  auto *uri = static_cast<GstURIHandlerInterface *>(iface);
+  uri->get_type = gst_roborock_src_uri_get_type;
+  uri->get_protocols = gst_roborock_src_uri_get_protocols;
+  uri->get_uri = gst_roborock_src_uri_get_uri;
+  uri->set_uri = gst_roborock_src_uri_set_uri;
+}
+
+/* GObject */
+
+static void gst_roborock_src_init(GstRoborockSrc *self) {
+  GST_DEBUG_CATEGORY_INIT(gst_roborock_src_debug, "roborocksrc", 0, "Roborock camera source");
+  self->state = new RoborockSrcState();
+  /* A source without sinks: no async state changes, no EOS aggregation needed. */
+  GST_OBJECT_FLAG_SET(self, GST_ELEMENT_FLAG_SOURCE);
+  gst_bin_set_suppressed_flags(GST_BIN(self),
+                               GstElementFlags(GST_ELEMENT_FLAG_SOURCE | GST_ELEMENT_FLAG_SINK));
+}
+
+static void gst_roborock_src_finalize(GObject *object) {
+  GstRoborockSrc *self = GST_ROBOROCK_SRC(object);
+  delete self->state;
+  G_OBJECT_CLASS(parent_class)->finalize(object);
+}
+
+static void install_string_property(GObjectClass *object_class, guint id, const char *name,
+                                    const char *nick, const char *blurb) {
+  g_object_class_install_property(
+      object_class, id,
+      g_param_spec_string(name, nick, blurb, NULL,
+                          GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+                                      GST_PARAM_MUTABLE_READY)));
+}
+
+static void gst_roborock_src_class_init(GstRoborockSrcClass *klass) {
+  GObjectClass *object_class = G_OBJECT_CLASS(klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS(klass);
+
+  object_class->set_property = gst_roborock_src_set_property;
+  object_class->get_property = gst_roborock_src_get_property;
+  object_class->finalize = gst_roborock_src_finalize;
+
+  install_string_property(object_class, PROP_DUID, "duid", "Device id",
+                          "The robot's device id (duid); may be left out when the credentials "
+                          "file lists exactly one robot");
+  install_string_property(object_class, PROP_LOCAL_KEY, "local-key", "Local key",
+                          "The robot's 16-character local key (secret; reads back masked)");
+  install_string_property(object_class, PROP_RRIOT_U, "rriot-u", "Account user id",
+                          "rriot.u of the Roborock account");
+  install_string_property(object_class, PROP_RRIOT_S, "rriot-s", "Account secret",
+                          "rriot.s of the Roborock account (secret; reads back masked)");
+  install_string_property(object_class, PROP_RRIOT_K, "rriot-k", "Account key",
+                          "rriot.k of the Roborock account (secret; reads back masked)");
+  install_string_property(object_class, PROP_REGION, "region", "Region",
+                          "Cloud region shorthand: us, eu, cn or ru "
+                          "(ssl://mqtt-REGION.roborock.com:8883)");
+  install_string_property(object_class, PROP_MQTT_URL, "mqtt-url", "MQTT URL",
+                          "Broker URL, e.g. ssl://mqtt-eu-3.roborock.com:8883 (overrides region)");
+  install_string_property(object_class, PROP_TLS_CA_FILE, "tls-ca-file", "TLS CA file",
+                          "CA certificates to verify the broker with (default: the system's)");
+  install_string_property(object_class, PROP_CREDENTIALS_FILE, "credentials-file",
+                          "Credentials file",
+                          "Home Assistant's .storage/core.config_entries (or .storage "
+                          "directory), or a user_data JSON file; fills in what is not set "
+                          "explicitly");
+  install_string_property(object_class, PROP_PASSWORD, "password", "Pattern password",
+                          "The digits of the camera's pattern password, e.g. 2580 (secret; "
+                          "reads back masked; never retried when rejected)");
+  install_string_property(object_class, PROP_CLIENT_ID, "client-id", "Client id",
+                          "How the robot knows this viewer (default: stable per machine, so "
+                          "a stale session of ours can be ended)");
+  g_object_class_install_property(
+      object_class, PROP_QUALITY,
+      g_param_spec_enum("quality", "Quality",
+                        "Video quality; changing it while playing switches the robot's stream",
+                        GST_TYPE_ROBOROCK_SRC_QUALITY, DEFAULT_QUALITY,
+                        GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+                                    GST_PARAM_MUTABLE_PLAYING)));
+  g_object_class_install_property(
+      object_class, PROP_AUDIO,
+      g_param_spec_boolean("audio", "Audio",
+                           "Receive the robot's audio (start_voice_chat) on the audio pad",
+                           DEFAULT_AUDIO,
+                           GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+                                       GST_PARAM_MUTABLE_READY)));
+  g_object_class_install_property(
+      object_class, PROP_LATENCY,
+      g_param_spec_uint("latency", "Latency", "Jitter buffer size in milliseconds", 0, 10000,
+                        DEFAULT_LATENCY,
+                        GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+                                    GST_PARAM_MUTABLE_READY)));
+  g_object_class_install_property(
+      object_class, PROP_TIMEOUT,
+      g_param_spec_uint("timeout", "Timeout",
+                        "Seconds to wait for the robot's reply to each command", 1, 120,
+                        DEFAULT_TIMEOUT,
+                        GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+                                    GST_PARAM_MUTABLE_READY)));
+  g_object_class_install_property(
+      object_class, PROP_STATS,
+      g_param_spec_boxed("stats", "Statistics",
+                         "application/x-roborock-stats: state, bytes-received, "
+                         "packets-received, packets-lost, round-trip-time (s, -1 if unknown), "
+                         "jitter, video-frames, audio-frames, talkback-frames, reconnects",
+                         GST_TYPE_STRUCTURE,
+                         GParamFlags(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+
+  /**
+   * GstRoborockSrc::rc-start:
+   *
+   * Enters remote-control mode (app_rc_start) and waits for the robot's reply.
+   * Returns: %TRUE if the robot accepted.
+   */
+  signals[SIGNAL_RC_START] = g_signal_new_class_handler(
+      "rc-start", G_TYPE_FROM_CLASS(klass), GSignalFlags(G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION),
+      G_CALLBACK(gst_roborock_src_rc_start), NULL, NULL, NULL, G_TYPE_BOOLEAN, 0);
+  /**
+   * GstRoborockSrc::rc-move:
+   * @velocity: metres per second, forward positive (about 0.2)
+   * @omega: radians per second, counter-clockwise positive (about 0.53)
+   * @duration_ms: how long the move lasts (about 500; repeat to keep moving)
+   *
+   * Sends one move (app_rc_move, with an increasing seqnum) without waiting.
+   * Returns: %TRUE if it was sent.
+   */
+  signals[SIGNAL_RC_MOVE] = g_signal_new_class_handler(
+      "rc-move", G_TYPE_FROM_CLASS(klass), GSignalFlags(G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION),
+      G_CALLBACK(gst_roborock_src_rc_move), NULL, NULL, NULL, G_TYPE_BOOLEAN, 3, G_TYPE_DOUBLE, G_TYPE_DOUBLE, G_TYPE_UINT);
+  /**
+   * GstRoborockSrc::rc-stop:
+   *
+   * Leaves remote-control mode (app_rc_end, or app_rc_stop on older firmware).
+   * Returns: %TRUE if the robot accepted.
+   */
+  signals[SIGNAL_RC_STOP] = g_signal_new_class_handler(
+      "rc-stop", G_TYPE_FROM_CLASS(klass), GSignalFlags(G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION),
+      G_CALLBACK(gst_roborock_src_rc_stop), NULL, NULL, NULL, G_TYPE_BOOLEAN, 0);
+  /**
+   * GstRoborockSrc::send-command:
+   * @method: the command name
+   * @params_json: its parameters, a JSON object or list (NULL for [])
+   *
+   * Sends any command to the robot and waits for the reply.
+   * Returns: (transfer full) (nullable): the result as JSON, or %NULL (with a
+   * warning message) on error.
+   */
+  signals[SIGNAL_SEND_COMMAND] = g_signal_new_class_handler(
+      "send-command", G_TYPE_FROM_CLASS(klass), GSignalFlags(G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION),
+      G_CALLBACK(gst_roborock_src_send_command), NULL, NULL, NULL, G_TYPE_STRING, 2, G_TYPE_STRING, G_TYPE_STRING);
+  element_class->change_state = gst_roborock_src_change_state;
+  element_class->request_new_pad = gst_roborock_src_request_new_pad;
+  element_class->release_pad = gst_roborock_src_release_pad;
+  gst_element_class_add_static_pad_template(element_class, &video_template);
+  gst_element_class_add_static_pad_template(element_class, &audio_template);
+  gst_element_class_add_static_pad_template(element_class, &talkback_template);
+  gst_element_class_set_static_metadata(
+      element_class, "Roborock camera source", "Source/Network",
+      "Live video and audio from a Roborock robot vacuum's camera, with talk-back and remote "
+      "control",
+      "roborocksrc developers");
+  gst_type_mark_as_plugin_api(GST_TYPE_ROBOROCK_SRC_QUALITY, GstPluginAPIFlags(0));
+}

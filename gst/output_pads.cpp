@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "output_pads.h"
+
+#include "event_loop.h"
+
+namespace roborock {
+namespace {
+
+// How long to wait for robot audio after video before declaring no-more-pads.
+constexpr unsigned kAudioGraceMs = 3000;
+
+constexpr const char *kVideoChain =
+    "rtph264depay request-keyframe=true wait-for-keyframe=true "
+    "! h264parse config-interval=-1 "
+    "! capsfilter caps=video/x-h264,stream-format=avc,alignment=au";
+constexpr const char *kAudioChain = "rtpopusdepay";
+constexpr const char *kDiscardChain = "fakesink sync=false async=false";
+
+enum class Media { Video, Audio, Other };
+
+// Finds the OutputPads from a ghost pad's internal pad in its chain function.
+GQuark outputs_quark() {
+  static GQuark quark = g_quark_from_static_string("roborock-output-pads");
+  return quark;
+}
+
+Media media_of(GstPad *pad) {
+  GstCaps *caps = gst_pad_get_current_caps(pad);
+  if (!caps)
+    caps = gst_pad_query_caps(pad, nullptr);
+  const char *media = gst_structure_get_string(gst_caps_get_structure(caps, 0), "media");
+  Media result = g_strcmp0(media, "video") == 0   ? Media::Video
+                 : g_strcmp0(media, "audio") == 0 ? Media::Audio
+                                                  : Media::Other;
+  gst_caps_unref(caps);
+  return result;
+}
+
+} // namespace
+
+OutputPads::OutputPads(GstElement *element, bool audio_wanted, NavigationHandler on_navigation)
+    : element_(element), audio_wanted_(audio_wanted), on_navigation_(std::move(on_navigation)),
+      combiner_(gst_flow_combiner_new()) {}
+
+OutputPads::~OutputPads() {
+  clear();
+  gst_flow_combiner_free(combiner_);
+}
+
+GstElement *OutputPads::build_chain(const char *description) {
+  GError *error = nullptr;
+  GstElement *chain = gst_parse_bin_from_description(description, TRUE, &error);
+  g_assert_no_error(error); // fixed descriptions of installed plugins
+  gst_bin_add(GST_BIN(element_), chain);
+  gst_element_sync_state_with_parent(chain);
+  return chain;
+}
+
+void OutputPads::add_webrtc_pad(GstPad *pad) {
+  Media media = media_of(pad);
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (cleared_)
+    return;
+  GstElement *chain = nullptr;
+  if (media == Media::Video && !video_.chain) {
+    chain = build_chain(kVideoChain);
+    create_ghost(video_, chain, "video");
+  } else if (media == Media::Audio && audio_wanted_ && !audio_.chain) {
+    chain = build_chain(kAudioChain);
+    create_ghost(audio_, chain, "audio");
+  } else {
+    chain = build_chain(kDiscardChain); // unexpected streams must not stall webrtcbin
+    discard_chains_.push_back(chain);
+  }
+  GstPad *chain_in = gst_element_get_static_pad(chain, "sink");
+  gst_pad_link(pad, chain_in);
+  gst_object_unref(chain_in);
+
+  if (media == Media::Video && !video_.exposed) {
+    expose(video_);
+    if (audio_.chain)
+      expose(audio_); // audio arrived first and waited for video
+  } else if (media == Media::Audio && audio_.chain && video_.exposed && !audio_.exposed) {
+    expose(audio_);
+  }
+  maybe_finish();
+}
+
+void OutputPads::create_ghost(Output &output, GstElement *chain, const char *template_name) {
+  output.chain = chain;
+  GstPad *chain_out = gst_element_get_static_pad(chain, "src");
+  GstPadTemplate *templ =
+      gst_element_class_get_pad_template(GST_ELEMENT_GET_CLASS(element_), template_name);
+  output.ghost = gst_ghost_pad_new_from_template(template_name, chain_out, templ);
+  gst_object_ref_sink(output.ghost);
+  // Until exposed (audio waits for video), data is dropped rather than
+  // returned as not-linked.
+  gst_pad_add_probe(
+      chain_out, GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+      [](GstPad *, GstPadProbeInfo *, gpointer data) {
+        auto *out = static_cast<Output *>(data);
+        return out->exposed ? GST_PAD_PROBE_REMOVE : GST_PAD_PROBE_DROP;
+      },
+      &output, nullptr);
+  gst_object_unref(chain_out);
+
+  GstPad *internal = GST_PAD(gst_proxy_pad_get_internal(GST_PROXY_PAD(output.ghost)));
+  g_object_set_qdata(G_OBJECT(internal), outputs_quark(), this);
+  gst_pad_set_chain_function(internal, chain_combined);
+  gst_pad_set_chain_list_function(internal, chain_list_combined);
+  gst_object_unref(internal);
+
+  if (&output == &video_ && on_navigation_) {
+    gst_pad_add_probe(
+        output.ghost, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+        [](GstPad *, GstPadProbeInfo *info, gpointer data) {
+          GstEvent *event = GST_PAD_PROBE_INFO_EVENT(info);
+          if (GST_EVENT_TYPE(event) != GST_EVENT_NAVIGATION)
+            return GST_PAD_PROBE_OK;
+          static_cast<OutputPads *>(data)->on_navigation_(event);
+          return GST_PAD_PROBE_HANDLED;
+        },
+        this, nullptr);
+  }
+}
+
+void OutputPads::expose(Output &output) {
+  gst_pad_set_active(output.ghost, TRUE);
+  {
+    std::lock_guard<std::mutex> lock(combiner_mutex_);
+    gst_flow_combiner_add_pad(combiner_, output.ghost);
+  }
+  output.exposed = true;
+  gst_element_add_pad(element_, output.ghost);
+}
+
+void OutputPads::maybe_finish() {
+  if (finished_ || !video_.exposed)
+    return;
+  if (!audio_wanted_ || audio_.exposed) {
+    finish();
+    return;
+  }
+  // The robot may never send audio (voice chat refused): do not keep
+  // decodebin and playbin waiting for ever.
+  std::weak_ptr<OutputPads> weak = weak_from_this();
+  EventLoop::shared().post_delayed(kAudioGraceMs, [weak] {
+    if (auto self = weak.lock()) {
+      std::lock_guard<std::mutex> lock(self->mutex_);
+      if (!self->cleared_)
+        self->finish();
+    }
+  });
+}
+
+void OutputPads::finish() {
+  if (finished_)
+    return;
+  finished_ = true;
+  gst_element_no_more_pads(element_);
+}
+
+GstFlowReturn OutputPads::chain_combined(GstPad *pad, GstObject *parent, GstBuffer *buffer) {
+  auto *self = static_cast<OutputPads *>(g_object_get_qdata(G_OBJECT(pad), outputs_quark()));
+  GstPad *ghost = GST_PAD(gst_proxy_pad_get_internal(GST_PROXY_PAD(pad)));
+  GstFlowReturn result = gst_proxy_pad_chain_default(pad, parent, buffer);
+  result = self->combine(ghost, result, 1);
+  gst_object_unref(ghost);
+  return result;
+}
+
+GstFlowReturn OutputPads::chain_list_combined(GstPad *pad, GstObject *parent, GstBufferList *list) {
+  auto *self = static_cast<OutputPads *>(g_object_get_qdata(G_OBJECT(pad), outputs_quark()));
+  GstPad *ghost = GST_PAD(gst_proxy_pad_get_internal(GST_PROXY_PAD(pad)));
+  guint frames = gst_buffer_list_length(list);
+  GstFlowReturn result = gst_proxy_pad_chain_list_default(pad, parent, list);
+  result = self->combine(ghost, result, frames);
+  gst_object_unref(ghost);
+  return result;
+}
+
+GstFlowReturn OutputPads::combine(GstPad *ghost, GstFlowReturn result, guint frames) {
+  if (ghost == video_.ghost)
+    video_frames_ += frames;
+  else
+    audio_frames_ += frames;
+  std::lock_guard<std::mutex> lock(combiner_mutex_);
+  return gst_flow_combiner_update_pad_flow(combiner_, ghost, result);
+}
+
+void OutputPads::clear() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (cleared_)
+    return;
+  cleared_ = true;
+  for (Output *output : {&video_, &audio_}) {
+    if (output->exposed)
+      gst_element_remove_pad(element_, output->ghost);
+    if (output->ghost) {
+      std::lock_guard<std::mutex> combiner_lock(combiner_mutex_);
+      gst_flow_combiner_remove_pad(combiner_, output->ghost);
+      gst_object_unref(output->ghost);
+    }
+    if (output->chain)
+      discard_chains_.push_back(output->chain);
+    output->chain = nullptr;
+    output->ghost = nullptr;
+    output->exposed = false;
+  }
+  for (GstElement *chain : discard_chains_) {
+    gst_element_set_locked_state(chain, TRUE);
+    gst_element_set_state(chain, GST_STATE_NULL);
+    gst_bin_remove(GST_BIN(element_), chain);
+  }
+  discard_chains_.clear();
+}
+
+} // namespace roborock

@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "webrtc_media.h"
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gst/sdp/sdp.h>
+#include <gst/webrtc/webrtc.h>
+
+#include "talkback.h"
+
+GST_DEBUG_CATEGORY_EXTERN(gst_roborock_src_debug);
+#define GST_CAT_DEFAULT gst_roborock_src_debug
+
+namespace roborock {
+namespace {
+
+// The robot's exact SDP was never published: offer the H.264 profiles such a
+// camera may use (constrained baseline, main, high; packetization mode 1).
+constexpr const char *kVideoCodecs =
+    "application/x-rtp,media=video,encoding-name=H264,clock-rate=90000,payload=96,"
+    "packetization-mode=(string)1,profile-level-id=(string)42e01f;"
+    "application/x-rtp,media=video,encoding-name=H264,clock-rate=90000,payload=98,"
+    "packetization-mode=(string)1,profile-level-id=(string)4d001f;"
+    "application/x-rtp,media=video,encoding-name=H264,clock-rate=90000,payload=100,"
+    "packetization-mode=(string)1,profile-level-id=(string)640c1f";
+
+constexpr unsigned kVideoMline = 0;
+constexpr unsigned kAudioMline = 1;
+
+// webrtcbin makes a DTLS certificate (an RSA key) the first time a process
+// needs one, which takes a noticeable moment. Make it while MQTT connects,
+// instead of when the offer is due.
+void prewarm_dtls_certificate() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    std::thread([] {
+      if (GstElement *dtls = gst_element_factory_make("dtlsdec", nullptr))
+        gst_object_unref(dtls);
+    }).detach();
+  });
+}
+
+} // namespace
+
+WebrtcMedia::WebrtcMedia(GstElement *element, Config config,
+                         OutputPads::NavigationHandler on_navigation, Events events)
+    : element_(element), config_(config), events_(std::move(events)) {
+  prewarm_dtls_certificate();
+  webrtc_ = gst_element_factory_make("webrtcbin", "webrtc");
+  g_object_set(webrtc_, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency",
+               config_.latency_ms, nullptr);
+  outputs_ = std::make_shared<OutputPads>(element, config_.audio, std::move(on_navigation));
+  g_signal_connect(webrtc_, "on-ice-candidate", G_CALLBACK(on_local_candidate), this);
+  g_signal_connect(webrtc_, "notify::connection-state", G_CALLBACK(on_connection_state), this);
+  g_signal_connect(webrtc_, "pad-added", G_CALLBACK(on_pad_added), this);
+  gst_bin_add(GST_BIN(element_), webrtc_);
+}
+
+WebrtcMedia::~WebrtcMedia() { teardown(); }
+
+void WebrtcMedia::teardown() {
+  if (!webrtc_)
+    return;
+  g_signal_handlers_disconnect_by_data(webrtc_, this);
+  if (config_.talkback)
+    config_.talkback->unlink();
+  gst_element_set_locked_state(webrtc_, TRUE);
+  gst_element_set_state(webrtc_, GST_STATE_NULL);
+  gst_bin_remove(GST_BIN(element_), webrtc_);
+  webrtc_ = nullptr;
+  outputs_->clear();
+}
+
+void WebrtcMedia::allow_offer() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    offer_allowed_ = true;
+    if (!offer_needed_ || offer_created_)
+      return;
+    offer_created_ = true;
+  }
+  create_offer();
+}
+
+void WebrtcMedia::on_offer_needed() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    offer_needed_ = true;
+    if (!offer_allowed_ || offer_created_) {
+      GST_DEBUG_OBJECT(element_, "offer due; waiting for PLAYING");
+      return;
+    }
+    offer_created_ = true;
+  }
+  create_offer();
+}
+
+void WebrtcMedia::add_transceivers() {
+  bool talkback = config_.talkback != nullptr;
+  GstCaps *video = gst_caps_from_string(kVideoCodecs);
+  GstCaps *audio = Talkback::rtp_caps(); // what the talk-back chain sends, exactly
+  struct {
+    GstWebRTCRTPTransceiverDirection direction;
+    GstCaps *caps;
+  } transceivers[] = {
+      {GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, video},
+      {talkback ? GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV
+                : GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY,
+       audio},
+  };
+  for (auto &transceiver : transceivers) {
+    GstWebRTCRTPTransceiver *added = nullptr;
+    g_signal_emit_by_name(webrtc_, "add-transceiver", transceiver.direction, transceiver.caps,
+                          &added);
+    gst_clear_object(&added);
+    gst_caps_unref(transceiver.caps);
+  }
+  if (talkback && !config_.talkback->link(webrtc_, kAudioMline))
+    events_.on_error(Error{ErrorCode::NegotiationFailed,
+                           "cannot link the talkback pad to webrtcbin; talk-back is off"},
+                     false);
+}
+
+void WebrtcMedia::create_offer() {
+  add_transceivers();
+  GstPromise *promise = gst_promise_new_with_change_func(on_offer_created, this, nullptr);
+  g_signal_emit_by_name(webrtc_, "create-offer", nullptr, promise);
+}
+
+void WebrtcMedia::on_offer_created(GstPromise *promise, gpointer data) {
+  auto *self = static_cast<WebrtcMedia *>(data);
+  GstWebRTCSessionDescription *offer = nullptr;
+  if (gst_promise_wait(promise) == GST_PROMISE_RESULT_REPLIED) {
+    const GstStructure *reply = gst_promise_get_reply(promise);
+    if (reply)
+      gst_structure_get(reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, nullptr);
+  }
+  gst_promise_unref(promise);
+  if (!offer) {
+    self->events_.on_error(Error{ErrorCode::NegotiationFailed, "webrtcbin could not create an offer"},
+                           true);
+    return;
+  }
+  g_signal_emit_by_name(self->webrtc_, "set-local-description", offer, nullptr);
+  gchar *sdp = gst_sdp_message_as_text(offer->sdp);
+  GST_DEBUG_OBJECT(self->element_, "offer of %zu bytes", strlen(sdp));
+  self->session_->send_offer(sdp);
+  g_free(sdp);
+  gst_webrtc_session_description_free(offer);
+}
+
+void WebrtcMedia::on_answer(const SessionDescription &answer) {
+  GstSDPMessage *sdp = nullptr;
+  if (gst_sdp_message_new_from_text(answer.sdp.c_str(), &sdp) != GST_SDP_OK || !sdp ||
+      gst_sdp_message_medias_len(sdp) == 0) {
+    if (sdp)
+      gst_sdp_message_free(sdp);
+    events_.on_error(Error{ErrorCode::NegotiationFailed, "the robot's answer SDP does not parse"},
+                     true);
+    return;
+  }
+  GstWebRTCSessionDescription *description =
+      gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
+  g_signal_emit_by_name(webrtc_, "set-remote-description", description, nullptr);
+  gst_webrtc_session_description_free(description);
+}
+
+void WebrtcMedia::on_remote_candidate(const IceCandidate &candidate) {
+  g_signal_emit_by_name(webrtc_, "add-ice-candidate", guint(candidate.sdp_mline_index),
+                        candidate.candidate.c_str());
+}
+
+void WebrtcMedia::on_turn_server(const TurnServer &turn) {
+  auto uri = turn_uri_with_credentials(turn);
+  if (!uri) {
+    events_.on_error(Error{uri.error().code, uri.error().message + "; trying without it"}, false);
+    return;
+  }
+  gboolean added = FALSE;
+  g_signal_emit_by_name(webrtc_, "add-turn-server", uri->c_str(), &added);
+  if (!added)
+    events_.on_error(Error{ErrorCode::BadMessage,
+                           "webrtcbin refused the robot's TURN server; trying without it"},
+                     false);
+}
+
+void WebrtcMedia::on_session_state(SessionState state) { events_.on_state(state); }
+
+void WebrtcMedia::on_session_error(const Error &error, bool fatal) {
+  events_.on_error(error, fatal);
+}
+
+void WebrtcMedia::on_local_candidate(GstElement *webrtc, guint mline, gchar *candidate,
+                                     WebrtcMedia *self) {
+  // Send the m-line's mid as our offer named it (robots may match on either).
+  std::string mid;
+  GstWebRTCSessionDescription *local = nullptr;
+  g_object_get(webrtc, "local-description", &local, nullptr);
+  if (local) {
+    if (mline < gst_sdp_message_medias_len(local->sdp))
+      if (const char *value =
+              gst_sdp_media_get_attribute_val(gst_sdp_message_get_media(local->sdp, mline), "mid"))
+        mid = value;
+    gst_webrtc_session_description_free(local);
+  }
+  self->session_->add_local_candidate(IceCandidate{candidate, mid, int(mline)});
+}
+
+void WebrtcMedia::on_connection_state(GstElement *webrtc, GParamSpec *, WebrtcMedia *self) {
+  GstWebRTCPeerConnectionState state;
+  g_object_get(webrtc, "connection-state", &state, nullptr);
+  GST_DEBUG_OBJECT(self->element_, "peer connection state %d", state);
+  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED && !self->connected_) {
+    self->connected_ = true;
+    self->session_->set_media_connected();
+  } else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
+    self->events_.on_error(
+        Error{ErrorCode::NegotiationFailed,
+              self->connected_ ? "the media connection to the robot was lost"
+                               : "no media connection to the robot (ICE failed: no direct path "
+                                 "and no working TURN relay)"},
+        true);
+  }
+}
+
+void WebrtcMedia::on_pad_added(GstElement *, GstPad *pad, WebrtcMedia *self) {
+  if (GST_PAD_DIRECTION(pad) == GST_PAD_SRC)
+    self->outputs_->add_webrtc_pad(pad);
+}
+
+void WebrtcMedia::add_stats(GstStructure *stats) {
+  if (!webrtc_)
+    return;
+  GstPromise *promise = gst_promise_new();
+  g_signal_emit_by_name(webrtc_, "get-stats", nullptr, promise);
+  if (gst_promise_wait(promise) != GST_PROMISE_RESULT_REPLIED) {
+    gst_promise_unref(promise);
+    return;
+  }
+  const GstStructure *reply = gst_promise_get_reply(promise);
+  guint64 bytes = 0, packets = 0;
+  gint64 lost = 0;
+  gdouble rtt = -1, jitter = -1;
+  for (gint i = 0; reply && i < gst_structure_n_fields(reply); i++) {
+    const GValue *value = gst_structure_get_value(reply, gst_structure_nth_field_name(reply, i));
+    if (!GST_VALUE_HOLDS_STRUCTURE(value))
+      continue;
+    const GstStructure *entry = gst_value_get_structure(value);
+    GstWebRTCStatsType type;
+    if (!gst_structure_get(entry, "type", GST_TYPE_WEBRTC_STATS_TYPE, &type, nullptr))
+      continue;
+    guint64 u64;
+    gint64 i64;
+    gdouble d;
+    if (type == GST_WEBRTC_STATS_INBOUND_RTP) {
+      if (gst_structure_get_uint64(entry, "bytes-received", &u64))
+        bytes += u64;
+      if (gst_structure_get_uint64(entry, "packets-received", &u64))
+        packets += u64;
+      if (gst_structure_get_int64(entry, "packets-lost", &i64))
+        lost += i64;
+      if (gst_structure_get_double(entry, "jitter", &d))
+        jitter = std::max(jitter, d);
+    } else if (type == GST_WEBRTC_STATS_REMOTE_INBOUND_RTP ||
+               type == GST_WEBRTC_STATS_CANDIDATE_PAIR) {
+      if (gst_structure_get_double(entry, "round-trip-time", &d) ||
+          gst_structure_get_double(entry, "current-round-trip-time", &d))
+        rtt = std::max(rtt, d);
+    }
+  }
+  gst_promise_unref(promise);
+  gst_structure_set(stats, "bytes-received", G_TYPE_UINT64, bytes, "packets-received",
+                    G_TYPE_UINT64, packets, "packets-lost", G_TYPE_INT64, lost, "round-trip-time",
+                    G_TYPE_DOUBLE, rtt, "jitter", G_TYPE_DOUBLE, jitter, nullptr);
+}
+
+} // namespace roborock

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The media side of one camera session: it owns the element's webrtcbin and
+// answers the session's requests (TURN, offer, answer, candidates), reporting
+// "connected" back. It is the CameraSessionListener of the session.
+//
+// The client offers: video recvonly (H.264), audio sendrecv when a talk-back
+// pad exists (Opus), recvonly otherwise; bundled on one transport.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+
+#include <gst/gst.h>
+
+#include "camera_session.h"
+#include "output_pads.h"
+
+namespace roborock {
+
+class Talkback;
+
+class WebrtcMedia : public CameraSessionListener {
+public:
+  struct Events {
+    std::function<void(SessionState)> on_state;
+    std::function<void(const Error &, bool fatal)> on_error;
+  };
+  struct Config {
+    unsigned latency_ms = 200;
+    bool audio = true;
+    Talkback *talkback = nullptr; // the talk-back chain, if the pad was requested
+  };
+
+  // Creates webrtcbin inside `element` (a GstBin) in its current state.
+  WebrtcMedia(GstElement *element, Config config, OutputPads::NavigationHandler on_navigation,
+              Events events);
+  ~WebrtcMedia() override; // teardown() must have run
+
+  void set_session(CameraSession *session) { session_ = session; }
+  // The element reached PLAYING: an offer may be made (talk-back requested
+  // before now is in it).
+  void allow_offer();
+  // After the session stopped and the bin went to READY: removes webrtcbin,
+  // the output pads and the talk-back link.
+  void teardown();
+
+  GstElement *webrtc() const { return webrtc_; }
+  OutputPads &outputs() { return *outputs_; }
+  // webrtcbin's statistics, summed for the stats property.
+  void add_stats(GstStructure *stats);
+
+  // CameraSessionListener (signaling thread).
+  void on_session_state(SessionState state) override;
+  void on_turn_server(const TurnServer &turn) override;
+  void on_offer_needed() override;
+  void on_answer(const SessionDescription &answer) override;
+  void on_remote_candidate(const IceCandidate &candidate) override;
+  void on_session_error(const Error &error, bool fatal) override;
+
+private:
+  void create_offer();
+  void add_transceivers();
+  static void on_offer_created(GstPromise *promise, gpointer self);
+  static void on_local_candidate(GstElement *, guint mline, gchar *candidate, WebrtcMedia *self);
+  static void on_connection_state(GstElement *webrtc, GParamSpec *, WebrtcMedia *self);
+  static void on_pad_added(GstElement *, GstPad *pad, WebrtcMedia *self);
+
+  GstElement *element_;
+  Config config_;
+  Events events_;
+  GstElement *webrtc_;
+  std::shared_ptr<OutputPads> outputs_;
+  CameraSession *session_ = nullptr;
+  std::mutex mutex_;
+  bool offer_allowed_ = false;
+  bool offer_needed_ = false;
+  bool offer_created_ = false;
+  bool connected_ = false;
+};
+
+} // namespace roborock
