@@ -64,10 +64,10 @@ void OutputPads::add_webrtc_pad(GstPad *pad) {
   GstElement *chain = nullptr;
   if (media == Media::Video && !video_.chain) {
     chain = build_chain(kVideoChain);
-    create_ghost(video_, chain, "video");
+    hold_until_exposed(video_, chain);
   } else if (media == Media::Audio && audio_wanted_ && !audio_.chain) {
     chain = build_chain(kAudioChain);
-    create_ghost(audio_, chain, "audio");
+    hold_until_exposed(audio_, chain);
   } else {
     chain = build_chain(kDiscardChain); // unexpected streams must not stall webrtcbin
     discard_chains_.push_back(chain);
@@ -77,24 +77,21 @@ void OutputPads::add_webrtc_pad(GstPad *pad) {
   gst_object_unref(chain_in);
 
   if (media == Media::Video && !video_.exposed) {
-    expose(video_);
+    expose(video_, "video");
     if (audio_.chain)
-      expose(audio_); // audio arrived first and waited for video
+      expose(audio_, "audio"); // audio arrived first and waited for video
   } else if (media == Media::Audio && audio_.chain && video_.exposed && !audio_.exposed) {
-    expose(audio_);
+    expose(audio_, "audio");
   }
   maybe_finish();
 }
 
-void OutputPads::create_ghost(Output &output, GstElement *chain, const char *template_name) {
+// Until its pad is exposed (audio waits for video), a chain's output stays
+// unlinked: sticky events wait on it and buffers are dropped, not returned as
+// not-linked.
+void OutputPads::hold_until_exposed(Output &output, GstElement *chain) {
   output.chain = chain;
   GstPad *chain_out = gst_element_get_static_pad(chain, "src");
-  GstPadTemplate *templ =
-      gst_element_class_get_pad_template(GST_ELEMENT_GET_CLASS(element_), template_name);
-  output.ghost = gst_ghost_pad_new_from_template(template_name, chain_out, templ);
-  gst_object_ref_sink(output.ghost);
-  // Until exposed (audio waits for video), data is dropped rather than
-  // returned as not-linked.
   gst_pad_add_probe(
       chain_out, GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
       [](GstPad *, GstPadProbeInfo *, gpointer data) {
@@ -103,13 +100,20 @@ void OutputPads::create_ghost(Output &output, GstElement *chain, const char *tem
       },
       &output, nullptr);
   gst_object_unref(chain_out);
+}
 
+// The ghost pad is set up completely (chain functions, active) before it gets
+// its target, so nothing ever flows into a half-made pad.
+void OutputPads::expose(Output &output, const char *template_name) {
+  GstPadTemplate *templ =
+      gst_element_class_get_pad_template(GST_ELEMENT_GET_CLASS(element_), template_name);
+  output.ghost = gst_ghost_pad_new_no_target_from_template(template_name, templ);
+  gst_object_ref_sink(output.ghost);
   GstPad *internal = GST_PAD(gst_proxy_pad_get_internal(GST_PROXY_PAD(output.ghost)));
   g_object_set_qdata(G_OBJECT(internal), outputs_quark(), this);
   gst_pad_set_chain_function(internal, chain_combined);
   gst_pad_set_chain_list_function(internal, chain_list_combined);
   gst_object_unref(internal);
-
   if (&output == &video_ && on_navigation_) {
     gst_pad_add_probe(
         output.ghost, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
@@ -122,14 +126,14 @@ void OutputPads::create_ghost(Output &output, GstElement *chain, const char *tem
         },
         this, nullptr);
   }
-}
-
-void OutputPads::expose(Output &output) {
   gst_pad_set_active(output.ghost, TRUE);
   {
     std::lock_guard<std::mutex> lock(combiner_mutex_);
     gst_flow_combiner_add_pad(combiner_, output.ghost);
   }
+  GstPad *chain_out = gst_element_get_static_pad(output.chain, "src");
+  gst_ghost_pad_set_target(GST_GHOST_PAD(output.ghost), chain_out);
+  gst_object_unref(chain_out);
   output.exposed = true;
   gst_element_add_pad(element_, output.ghost);
 }

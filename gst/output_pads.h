@@ -40,13 +40,13 @@ public:
 private:
   struct Output {
     GstElement *chain = nullptr;
-    GstPad *ghost = nullptr;
+    GstPad *ghost = nullptr;          // created when exposed
     std::atomic<bool> exposed{false}; // read by the drop probe on a streaming thread
   };
 
   GstElement *build_chain(const char *description);
-  void create_ghost(Output &output, GstElement *chain, const char *template_name);
-  void expose(Output &output);
+  void hold_until_exposed(Output &output, GstElement *chain);
+  void expose(Output &output, const char *template_name);
   void maybe_finish();
   void finish();
   static GstFlowReturn chain_combined(GstPad *pad, GstObject *parent, GstBuffer *buffer);

@@ -30,6 +30,7 @@ Talkback::Talkback(GstBin *bin, GstPadTemplate *templ) : bin_(bin) {
   chain_ = gst_parse_bin_from_description_full(kChain, FALSE, nullptr, GST_PARSE_FLAG_NONE, &error);
   g_assert_no_error(error); // only elements of gst-plugins-base: a broken install otherwise
   gst_object_set_name(GST_OBJECT(chain_), "talkback_chain");
+  gst_object_ref_sink(chain_); // ours too: the bin drops its reference when disposed
   GstElement *rtp = gst_bin_get_by_name(GST_BIN(chain_), "tb_rtp");
   GstCaps *caps = rtp_caps();
   g_object_set(rtp, "caps", caps, nullptr);
@@ -57,7 +58,7 @@ Talkback::Talkback(GstBin *bin, GstPadTemplate *templ) : bin_(bin) {
   gst_bin_add(bin_, chain_);
   GstPad *chain_in = gst_ghost_pad_new("sink", convert_in);
   gst_element_add_pad(chain_, chain_in);
-  pad_ = gst_ghost_pad_new_from_template("talkback", chain_in, templ);
+  pad_ = GST_PAD(gst_object_ref_sink(gst_ghost_pad_new_from_template("talkback", chain_in, templ)));
   gst_object_unref(convert_in);
   gst_object_unref(convert);
   gst_element_sync_state_with_parent(chain_);
@@ -67,7 +68,11 @@ Talkback::~Talkback() {
   unlink();
   gst_element_set_locked_state(chain_, TRUE);
   gst_element_set_state(chain_, GST_STATE_NULL);
-  gst_bin_remove(bin_, chain_);
+  // Still in the bin unless the element is being disposed.
+  if (GST_OBJECT_PARENT(chain_) == GST_OBJECT(bin_))
+    gst_bin_remove(bin_, chain_);
+  gst_object_unref(chain_);
+  gst_object_unref(pad_);
 }
 
 GstCaps *Talkback::rtp_caps() { return gst_caps_from_string(kRtpCaps); }

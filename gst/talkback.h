@@ -22,7 +22,7 @@ public:
   Talkback(GstBin *bin, GstPadTemplate *templ);
   ~Talkback(); // removes the chain from the bin (the pad must be removed first)
 
-  GstPad *pad() const { return pad_; }
+  GstPad *pad() const { return pad_; } // the element holds it while the pad is requested
 
   // The RTP caps the chain produces: the audio transceiver's codec preferences
   // must match them, or webrtcbin may quietly make the m-line receive-only.

@@ -2,12 +2,13 @@
 #include "webrtc_media.h"
 
 #include <string>
-#include <thread>
+#include <mutex>
 #include <vector>
 
 #include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
 
+#include "background_work.h"
 #include "talkback.h"
 
 GST_DEBUG_CATEGORY_EXTERN(gst_roborock_src_debug);
@@ -16,15 +17,18 @@ GST_DEBUG_CATEGORY_EXTERN(gst_roborock_src_debug);
 namespace roborock {
 namespace {
 
-// The robot's exact SDP was never published: offer the H.264 profiles such a
-// camera may use (constrained baseline, main, high; packetization mode 1).
+// The robot's exact SDP was never published: offer the H.264 profiles browsers
+// offer (constrained baseline, baseline, main, high; packetization mode 1),
+// any of which our depayloader, parser and decoders handle.
 constexpr const char *kVideoCodecs =
     "application/x-rtp,media=video,encoding-name=H264,clock-rate=90000,payload=96,"
     "packetization-mode=(string)1,profile-level-id=(string)42e01f;"
+    "application/x-rtp,media=video,encoding-name=H264,clock-rate=90000,payload=97,"
+    "packetization-mode=(string)1,profile-level-id=(string)42001f;"
     "application/x-rtp,media=video,encoding-name=H264,clock-rate=90000,payload=98,"
     "packetization-mode=(string)1,profile-level-id=(string)4d001f;"
     "application/x-rtp,media=video,encoding-name=H264,clock-rate=90000,payload=100,"
-    "packetization-mode=(string)1,profile-level-id=(string)640c1f";
+    "packetization-mode=(string)1,profile-level-id=(string)64001f";
 
 constexpr unsigned kVideoMline = 0;
 constexpr unsigned kAudioMline = 1;
@@ -35,10 +39,10 @@ constexpr unsigned kAudioMline = 1;
 void prewarm_dtls_certificate() {
   static std::once_flag once;
   std::call_once(once, [] {
-    std::thread([] {
+    run_in_background([] {
       if (GstElement *dtls = gst_element_factory_make("dtlsdec", nullptr))
         gst_object_unref(dtls);
-    }).detach();
+    });
   });
 }
 

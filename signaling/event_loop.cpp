@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "event_loop.h"
 
+#include "background_work.h"
+
 #include <future>
 
 namespace roborock {
@@ -17,7 +19,17 @@ void Timer::cancel() {
 EventLoop &EventLoop::shared() {
   // Deliberately never destroyed: sessions may still post work during exit.
   static EventLoop *loop = new EventLoop();
+  install_exit_handler();
   return *loop;
+}
+
+void EventLoop::stop_for_exit(std::chrono::milliseconds grace) {
+  if (in_loop_thread())
+    return; // exit() called from a task: nothing to wait for
+  g_main_loop_quit(loop_);
+  std::unique_lock<std::mutex> lock(exit_mutex_);
+  if (exit_done_.wait_for(lock, grace, [this] { return thread_finished_; }) && thread_.joinable())
+    thread_.join();
 }
 
 EventLoop::EventLoop() : context_(g_main_context_new()), loop_(g_main_loop_new(context_, FALSE)) {
@@ -37,6 +49,9 @@ EventLoop::EventLoop() : context_(g_main_context_new()), loop_(g_main_loop_new(c
     g_source_unref(started);
     g_main_loop_run(loop_);
     g_main_context_pop_thread_default(context_);
+    std::lock_guard<std::mutex> lock(exit_mutex_);
+    thread_finished_ = true;
+    exit_done_.notify_all();
   });
   running.get_future().wait();
 }

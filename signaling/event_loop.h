@@ -12,9 +12,11 @@
 //    callbacks) run on the EventLoop thread. They must not block for long.
 #pragma once
 
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <memory>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 
@@ -56,6 +58,10 @@ public:
   EventLoop &operator=(const EventLoop &) = delete;
 
   GMainContext *context() const { return context_; }
+
+  // At process exit: ends the loop thread, waiting at most `grace` for the
+  // task it is running. Nothing posted afterwards runs.
+  void stop_for_exit(std::chrono::milliseconds grace);
   bool in_loop_thread() const { return std::this_thread::get_id() == thread_.get_id(); }
 
   // Runs `task` on the loop thread, later, in the order posted. Thread-safe.
@@ -77,6 +83,9 @@ private:
   GMainContext *context_;
   GMainLoop *loop_;
   std::thread thread_;
+  std::mutex exit_mutex_;
+  std::condition_variable exit_done_;
+  bool thread_finished_ = false;
   std::mutex mutex_;
   std::deque<std::function<void()>> posted_;
   bool dispatch_scheduled_ = false;

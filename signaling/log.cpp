@@ -8,10 +8,15 @@
 namespace roborock {
 namespace {
 
-std::mutex handler_mutex;
+// Both live for the whole process: the signaling thread may still log while
+// static destructors run at exit.
+std::mutex &handler_mutex() {
+  static auto *mutex = new std::mutex();
+  return *mutex;
+}
 
 LogHandler &handler() {
-  static LogHandler instance = [](LogLevel level, const std::string &message) {
+  static auto *instance = new LogHandler([](LogLevel level, const std::string &message) {
     GLogLevelFlags flags = G_LOG_LEVEL_DEBUG;
     switch (level) {
     case LogLevel::Error:
@@ -27,21 +32,21 @@ LogHandler &handler() {
       break;
     }
     g_log("roborock", flags, "%s", message.c_str());
-  };
-  return instance;
+  });
+  return *instance;
 }
 
 } // namespace
 
 void set_log_handler(LogHandler new_handler) {
-  std::lock_guard<std::mutex> lock(handler_mutex);
+  std::lock_guard<std::mutex> lock(handler_mutex());
   handler() = std::move(new_handler);
 }
 
 void log_message(LogLevel level, const std::string &message) {
   LogHandler current;
   {
-    std::lock_guard<std::mutex> lock(handler_mutex);
+    std::lock_guard<std::mutex> lock(handler_mutex());
     current = handler();
   }
   if (current)

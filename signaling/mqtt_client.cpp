@@ -5,11 +5,11 @@
 #include <cerrno>
 #include <cstring>
 #include <mutex>
-#include <thread>
 
 #include <glib-unix.h>
 #include <mosquitto.h>
 
+#include "background_work.h"
 #include "log.h"
 
 namespace roborock {
@@ -166,7 +166,7 @@ void MqttClient::begin_attempt(bool first) {
   std::string host = config_.broker.host;
   int port = config_.broker.port;
   int keepalive = config_.keepalive_seconds;
-  std::thread([attempt, weak, loop, host, port, keepalive] {
+  run_in_background([attempt, weak, loop, host, port, keepalive] {
     int rc = mosquitto_connect(attempt->mosq, host.c_str(), port, keepalive);
     int saved_errno = errno;
     loop->post([attempt, weak, rc, saved_errno] {
@@ -174,7 +174,7 @@ void MqttClient::begin_attempt(bool first) {
       if (self && self->attempt_ == attempt)
         self->on_attempt_connected(rc, saved_errno);
     });
-  }).detach();
+  });
 }
 
 void MqttClient::on_attempt_connected(int rc, int saved_errno) {

@@ -138,6 +138,8 @@ bool SimMedia::Peer::build(VideoQuality quality, const std::string &status, std:
       " ! x264enc name=venc tune=zerolatency speed-preset=ultrafast key-int-max=30 bitrate=1500 threads=1"
       " ! video/x-h264,profile=constrained-baseline"
       " ! rtph264pay config-interval=-1 pt=96 aggregate-mode=zero-latency"
+      // Announce the profile as browsers and phones do; decoders go by the SPS.
+      " ! capssetter caps=\"application/x-rtp,profile-level-id=(string)42e01f\""
       " ! application/x-rtp,media=video,encoding-name=H264,payload=96,clock-rate=90000"
       " ! webrtc.sink_0 "
       "audiotestsrc is-live=true wave=sine freq=440 volume=0.3 samplesperbuffer=960"
@@ -153,6 +155,23 @@ bool SimMedia::Peer::build(VideoQuality quality, const std::string &status, std:
     return false;
   }
   webrtc = gst_bin_get_by_name(GST_BIN(pipeline), "webrtc");
+  // Match offers by codec, not by exact fmtp strings (x264's constrained
+  // baseline says 42c01f where browsers offer 42e01f): like a robot that
+  // answers whatever H.264 and Opus payloads it is offered.
+  const char *preferences[] = {
+      "application/x-rtp,media=video,encoding-name=H264,clock-rate=90000,payload=96",
+      "application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=111"};
+  for (int mline = 0; mline < 2; mline++) {
+    std::string name = "sink_" + std::to_string(mline);
+    GstPad *pad = gst_element_get_static_pad(webrtc, name.c_str());
+    GstWebRTCRTPTransceiver *transceiver = nullptr;
+    g_object_get(pad, "transceiver", &transceiver, nullptr);
+    GstCaps *caps = gst_caps_from_string(preferences[mline]);
+    g_object_set(transceiver, "codec-preferences", caps, nullptr);
+    gst_caps_unref(caps);
+    gst_object_unref(transceiver);
+    gst_object_unref(pad);
+  }
   video_caps = gst_bin_get_by_name(GST_BIN(pipeline), "vcaps");
   encoder = gst_bin_get_by_name(GST_BIN(pipeline), "venc");
   overlay = gst_bin_get_by_name(GST_BIN(pipeline), "overlay");

@@ -1,0 +1,527 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// roborocksrc against the robot simulator on a real TLS broker: pads,
+// decoding, quality, audio, talk-back, remote control, navigation, recording,
+// playbin, errors, and repeated start/stop.
+#include <cmath>
+#include <memory>
+
+#include <gst/gst.h>
+#include <gst/video/navigation.h>
+
+#include "pipeline_probe.h"
+#include "testbed.h"
+
+using namespace roborock::test;
+using namespace roborock::testbed;
+
+namespace {
+
+// The element's properties for the testbed's robot, as gst-launch syntax.
+std::string source(const Testbed &testbed, const std::string &extra = "") {
+  const TestAccount &a = testbed.account();
+  return "roborocksrc name=src mqtt-url=" + testbed.broker_url() + " tls-ca-file=" +
+         testbed.ca_file() + " rriot-u=" + a.u + " rriot-s=" + a.s + " rriot-k=" + a.k +
+         " duid=" + a.duid + " local-key=" + a.local_key + " password=" + a.pattern +
+         " client-id=element-test timeout=3 " + extra;
+}
+
+void attach(PadProbe &probe, Pipeline &pipeline, const char *element) {
+  GstPad *pad = gst_element_get_static_pad(pipeline.element(element), "sink");
+  probe.attach(pad);
+  gst_object_unref(pad);
+}
+
+void assert_no_errors(Pipeline &pipeline) {
+  auto errors = pipeline.errors();
+  if (!errors.empty())
+    g_error("unexpected error: %s", parse_error(errors.front()).text.c_str());
+}
+
+void wait_buffers(Pipeline &pipeline, PadProbe &probe, int count, unsigned timeout_ms = 20000) {
+  if (!pipeline.wait_until([&] { return probe.buffers() >= count || !pipeline.errors().empty(); },
+                           timeout_ms) ||
+      probe.buffers() < count) {
+    auto errors = pipeline.errors();
+    g_error("%d of %d buffers; %s", probe.buffers(), count,
+            errors.empty() ? "no error" : parse_error(errors.front()).text.c_str());
+  }
+}
+
+void assert_error(Pipeline &pipeline, GQuark domain, gint code, const char *text_contains,
+                  unsigned timeout_ms = 8000) {
+  GstMessage *message = pipeline.wait_error(timeout_ms);
+  if (!message)
+    g_error("no error within %u ms", timeout_ms);
+  ErrorInfo error = parse_error(message);
+  g_test_message("error: %s", error.text.c_str());
+  if (error.domain != domain || error.code != code)
+    g_error("error %s/%d \"%s\", expected %s/%d", g_quark_to_string(error.domain), error.code,
+            error.text.c_str(), g_quark_to_string(domain), code);
+  if (!strstr(error.text.c_str(), text_contains))
+    g_error("error text \"%s\" lacks \"%s\"", error.text.c_str(), text_contains);
+  g_assert_cmpstr(error.source.c_str(), ==, "src");
+}
+
+// The card's own line: no pad names, audio left unlinked.
+void test_decodebin_autolink() {
+  Testbed testbed;
+  Pipeline pipeline(source(testbed) + " ! decodebin ! videoconvert ! fakesink name=out");
+  PadProbe video;
+  attach(video, pipeline, "out");
+  gint64 start = g_get_monotonic_time();
+  g_assert_cmpint(pipeline.set_state(GST_STATE_PAUSED), ==, GST_STATE_CHANGE_NO_PREROLL); // live
+  g_assert_cmpint(pipeline.set_state(GST_STATE_PLAYING), !=, GST_STATE_CHANGE_FAILURE);
+  wait_buffers(pipeline, video, 30);
+  g_test_message("first decoded frame %.0f ms after PLAYING",
+                 (video.first_buffer_us() - start) / 1000.0);
+  g_assert_cmpint(video.width(), ==, 1280);
+  g_assert_cmpint(video.height(), ==, 720);
+  // Robot audio flows into the unlinked audio pad meanwhile, harmlessly.
+  g_assert_true(pipeline.wait_until(
+      [&] { return !testbed.events_named("voice-chat").empty(); }, 5000));
+  int frames = video.buffers();
+  g_assert_true(pipeline.wait_until([&] { return video.buffers() > frames + 15; }, 5000));
+  assert_no_errors(pipeline);
+  std::vector<std::string> expected = {"connecting", "authenticating", "negotiating", "streaming"};
+  g_assert_true(pipeline.roborock_states() == expected);
+  // READY, not NULL: a pipeline flushes its bus on the way to NULL.
+  pipeline.set_state(GST_STATE_READY);
+  g_assert_true(pipeline.roborock_states().back() == "stopped");
+}
+
+// Named pads, both decoded: video, and 48 kHz stereo audio that is not silent.
+void test_named_pads_with_audio() {
+  Testbed testbed;
+  Pipeline pipeline(source(testbed) +
+                    " src.video ! decodebin ! fakesink name=vout"
+                    " src.audio ! decodebin ! audioconvert ! audio/x-raw,format=S16LE"
+                    " ! fakesink name=aout");
+  PadProbe video, audio;
+  attach(video, pipeline, "vout");
+  attach(audio, pipeline, "aout");
+  pipeline.set_state(GST_STATE_PLAYING);
+  wait_buffers(pipeline, video, 15);
+  wait_buffers(pipeline, audio, 50);
+  g_assert_cmpint(audio.rate(), ==, 48000);
+  g_assert_cmpint(audio.channels(), ==, 2);
+  g_test_message("robot audio peak %.3f", audio.audio_peak());
+  g_assert_cmpfloat(audio.audio_peak(), >, 0.1); // the simulator's tone, not silence
+  // Audio first waited for video: the pads came in the documented order.
+  GstIterator *pads = gst_element_iterate_src_pads(pipeline.element("src"));
+  std::vector<std::string> names;
+  gst_iterator_foreach(
+      pads,
+      [](const GValue *value, gpointer data) {
+        static_cast<std::vector<std::string> *>(data)->push_back(
+            GST_PAD_NAME(g_value_get_object(value)));
+      },
+      &names);
+  gst_iterator_free(pads);
+  g_assert_cmpuint(names.size(), ==, 2);
+  assert_no_errors(pipeline);
+}
+
+// audio=false: no start_voice_chat, no audio pad, and no-more-pads right after video.
+void test_audio_off() {
+  Testbed testbed;
+  Pipeline pipeline(source(testbed, "audio=false") + " ! decodebin ! fakesink name=out");
+  PadProbe video;
+  attach(video, pipeline, "out");
+  bool no_more_pads = false;
+  g_signal_connect(pipeline.element("src"), "no-more-pads",
+                   G_CALLBACK(+[](GstElement *, bool *flag) { *flag = true; }), &no_more_pads);
+  pipeline.set_state(GST_STATE_PLAYING);
+  wait_buffers(pipeline, video, 15);
+  g_assert_true(no_more_pads);
+  g_assert_null(gst_element_get_static_pad(pipeline.element("src"), "audio"));
+  g_assert_cmpuint(testbed.count_commands("start_voice_chat"), ==, 0);
+  assert_no_errors(pipeline);
+}
+
+// quality=sd gives 640x360; switching while playing gives 1280x720.
+void test_quality_switch() {
+  Testbed testbed;
+  Pipeline pipeline(source(testbed, "quality=sd") + " ! decodebin ! fakesink name=out");
+  PadProbe video;
+  attach(video, pipeline, "out");
+  pipeline.set_state(GST_STATE_PLAYING);
+  wait_buffers(pipeline, video, 10);
+  g_assert_cmpint(video.width(), ==, 640);
+  g_assert_cmpint(video.height(), ==, 360);
+  gst_util_set_object_arg(G_OBJECT(pipeline.element("src")), "quality", "hd");
+  g_assert_true(pipeline.wait_until([&] { return video.width() == 1280; }, 8000));
+  g_assert_cmpint(video.height(), ==, 720);
+  g_assert_cmpuint(testbed.count_commands("switch_video_quality"), ==, 1);
+  assert_no_errors(pipeline);
+}
+
+// A tone fed to the talkback pad reaches the robot and is loud there.
+void test_talkback() {
+  Testbed testbed;
+  Pipeline pipeline(source(testbed) +
+                    " src.video ! decodebin ! fakesink name=out"
+                    " audiotestsrc is-live=true wave=sine freq=600 volume=0.5 ! src.talkback");
+  PadProbe video;
+  attach(video, pipeline, "out");
+  pipeline.set_state(GST_STATE_PLAYING);
+  wait_buffers(pipeline, video, 10);
+  auto loud = [&] {
+    for (auto &event : testbed.events_named("talkback"))
+      if (event_number(event, "frames") >= 50 && event_number(event, "rms_db") > -20)
+        return true;
+    return false;
+  };
+  bool reached = pipeline.wait_until(loud, 10000);
+  for (auto &event : testbed.events_named("talkback"))
+    g_test_message("robot heard %g frames at %g dBFS", event_number(event, "frames"),
+                   event_number(event, "rms_db"));
+  g_assert_true(reached);
+  auto offers = testbed.events_named("offer");
+  g_assert_cmpuint(offers.size(), ==, 1);
+  g_assert_cmpstr(event_string(offers[0], "audio_direction"), ==, "sendrecv");
+  assert_no_errors(pipeline);
+}
+
+// Without a talkback pad the offer's audio is receive-only.
+void test_no_talkback_is_recvonly() {
+  Testbed testbed;
+  Pipeline pipeline(source(testbed) + " ! decodebin ! fakesink name=out");
+  PadProbe video;
+  attach(video, pipeline, "out");
+  pipeline.set_state(GST_STATE_PLAYING);
+  wait_buffers(pipeline, video, 5);
+  auto offers = testbed.events_named("offer");
+  g_assert_cmpuint(offers.size(), ==, 1);
+  g_assert_cmpstr(event_string(offers[0], "audio_direction"), ==, "recvonly");
+}
+
+// A talkback pad that never gets data stalls neither the stream nor shutdown.
+void test_idle_talkback() {
+  Testbed testbed;
+  Pipeline pipeline(source(testbed) + " ! decodebin ! fakesink name=out");
+  GstPad *talkback = gst_element_request_pad_simple(pipeline.element("src"), "talkback");
+  g_assert_nonnull(talkback);
+  GstPadTemplate *templ =
+      gst_element_get_pad_template(pipeline.element("src"), "talkback"); // only one pad
+  g_assert_null(gst_element_request_pad(pipeline.element("src"), templ, nullptr, nullptr));
+  PadProbe video;
+  attach(video, pipeline, "out");
+  pipeline.set_state(GST_STATE_PLAYING);
+  wait_buffers(pipeline, video, 20);
+  auto offers = testbed.events_named("offer");
+  g_assert_cmpuint(offers.size(), ==, 1);
+  ASSERT_STR_EQ(event_string(offers[0], "audio_direction"), "sendrecv");
+  gint64 start = g_get_monotonic_time();
+  g_assert_cmpint(pipeline.set_state(GST_STATE_NULL), ==, GST_STATE_CHANGE_SUCCESS);
+  g_test_message("shutdown took %.0f ms", (g_get_monotonic_time() - start) / 1000.0);
+  gst_element_release_request_pad(pipeline.element("src"), talkback);
+  gst_object_unref(talkback);
+  assert_no_errors(pipeline);
+}
+
+bool emit_bool(GstElement *element, const char *signal) {
+  gboolean result = FALSE;
+  g_signal_emit_by_name(element, signal, &result);
+  return result;
+}
+
+// rc-start, rc-move, rc-stop and send-command reach the robot exactly.
+void test_remote_control_signals() {
+  Testbed testbed;
+  Pipeline pipeline(source(testbed) + " ! decodebin ! fakesink name=out");
+  PadProbe video;
+  attach(video, pipeline, "out");
+  pipeline.set_state(GST_STATE_PLAYING);
+  wait_buffers(pipeline, video, 5);
+  GstElement *src = pipeline.element("src");
+
+  g_assert_true(emit_bool(src, "rc-start"));
+  gboolean sent = FALSE;
+  g_signal_emit_by_name(src, "rc-move", 0.2, 0.0, 500u, &sent);
+  g_assert_true(sent);
+  g_signal_emit_by_name(src, "rc-move", -0.15, 0.53, 300u, &sent);
+  g_assert_true(sent);
+  g_assert_true(emit_bool(src, "rc-stop"));
+  auto moves = testbed.events_named("rc-move");
+  g_assert_cmpuint(moves.size(), ==, 2); // rc-stop's reply came after both moves
+  g_assert_cmpfloat(event_number(moves[0], "velocity"), ==, 0.2);
+  g_assert_cmpfloat(event_number(moves[0], "omega"), ==, 0.0);
+  g_assert_cmpfloat(event_number(moves[0], "duration"), ==, 500);
+  g_assert_cmpfloat(event_number(moves[1], "velocity"), ==, -0.15);
+  g_assert_cmpfloat(event_number(moves[1], "omega"), ==, 0.53);
+  g_assert_cmpfloat(event_number(moves[1], "duration"), ==, 300);
+  g_assert_cmpfloat(event_number(moves[1], "seqnum"), ==, event_number(moves[0], "seqnum") + 1);
+  g_assert_cmpuint(testbed.count_commands("app_rc_start"), ==, 1);
+  g_assert_cmpuint(testbed.count_commands("app_rc_end"), ==, 1);
+
+  gchar *status = nullptr;
+  g_signal_emit_by_name(src, "send-command", "get_homesec_connect_status", nullptr, &status);
+  g_assert_nonnull(status);
+  g_assert_nonnull(strstr(status, "element-test")); // we are the viewer
+  g_free(status);
+  gchar *unknown = nullptr;
+  g_signal_emit_by_name(src, "send-command", "make_coffee", "{\"size\":2}", &unknown);
+  g_assert_null(unknown);
+  gchar *bad = nullptr;
+  g_signal_emit_by_name(src, "send-command", "app_rc_start", "{not json", &bad);
+  g_assert_null(bad);
+  auto warning_with = [&](const char *text) {
+    return pipeline.wait_message(
+        [text](GstMessage *m) {
+          return GST_MESSAGE_TYPE(m) == GST_MESSAGE_WARNING &&
+                 strstr(parse_error(m).text.c_str(), text);
+        },
+        1000);
+  };
+  g_assert_nonnull(warning_with("make_coffee is not supported by this firmware"));
+  g_assert_nonnull(warning_with("params must be a JSON object or list"));
+  assert_no_errors(pipeline);
+}
+
+// Arrow keys from the video sink drive the robot; release stops; Escape ends.
+void test_navigation_keys() {
+  Testbed testbed;
+  Pipeline pipeline(source(testbed) + " ! decodebin ! videoconvert ! fakesink name=out");
+  PadProbe video;
+  attach(video, pipeline, "out");
+  pipeline.set_state(GST_STATE_PLAYING);
+  wait_buffers(pipeline, video, 5);
+  // Navigation events travel upstream, as from a video window.
+  GstPad *sink = gst_element_get_static_pad(pipeline.element("out"), "sink");
+  GstPad *upstream_pad = gst_pad_get_peer(sink);
+  auto upstream = [&](GstEvent *event) { gst_pad_send_event(upstream_pad, event); };
+  upstream(gst_navigation_event_new_key_press("Up", GST_NAVIGATION_MODIFIER_NONE));
+  g_usleep(900 * 1000); // held: the move repeats
+  upstream(gst_navigation_event_new_key_press("Up", GST_NAVIGATION_MODIFIER_NONE)); // auto-repeat
+  upstream(gst_navigation_event_new_key_release("Up", GST_NAVIGATION_MODIFIER_NONE));
+  g_assert_true(pipeline.wait_until([&] { return testbed.events_named("rc-move").size() >= 4; },
+                                    3000));
+  upstream(gst_navigation_event_new_key_press("Left", GST_NAVIGATION_MODIFIER_NONE));
+  upstream(gst_navigation_event_new_key_press("Escape", GST_NAVIGATION_MODIFIER_NONE));
+  g_assert_true(pipeline.wait_until([&] { return testbed.count_commands("app_rc_end") == 1; },
+                                    3000));
+  gst_object_unref(upstream_pad);
+  gst_object_unref(sink);
+
+  auto moves = testbed.events_named("rc-move");
+  g_assert_cmpuint(testbed.count_commands("app_rc_start"), ==, 1);
+  // Held "Up": forward at 0.2 m/s, repeated (at once, then every 400 ms).
+  size_t forward = 0;
+  for (auto &move : moves)
+    if (event_number(move, "velocity") == 0.2 && event_number(move, "omega") == 0 &&
+        event_number(move, "duration") == 500)
+      forward++;
+  g_assert_cmpuint(forward, >=, 3);
+  // Released: a stop. "Left": turning in place; Escape: stop, then app_rc_end.
+  bool stopped_after_up = false, turned_left = false;
+  for (size_t i = 0; i < moves.size(); i++) {
+    double v = event_number(moves[i], "velocity"), w = event_number(moves[i], "omega");
+    if (v == 0 && w == 0 && i > 0 && event_number(moves[i - 1], "velocity") == 0.2)
+      stopped_after_up = true;
+    if (v == 0 && w == 0.53)
+      turned_left = true;
+  }
+  g_assert_true(stopped_after_up);
+  g_assert_true(turned_left);
+  double last_v = event_number(moves.back(), "velocity"), last_w = event_number(moves.back(), "omega");
+  g_assert_cmpfloat(last_v, ==, 0);
+  g_assert_cmpfloat(last_w, ==, 0);
+  for (size_t i = 1; i < moves.size(); i++) // seqnum strictly increases
+    g_assert_cmpfloat(event_number(moves[i], "seqnum"), >, event_number(moves[i - 1], "seqnum"));
+  assert_no_errors(pipeline);
+}
+
+// splitmuxsink records files that demux and decode.
+void test_splitmuxsink_recording() {
+  Testbed testbed;
+  std::string pattern = testbed.dir() + "/rec%02d.mp4";
+  Pipeline pipeline(source(testbed) + " src.video ! queue ! splitmuxsink name=mux location=" +
+                    pattern + " max-size-time=2000000000");
+  pipeline.set_state(GST_STATE_PLAYING);
+  g_assert_true(pipeline.wait_until(
+      [&] { return g_file_test((testbed.dir() + "/rec02.mp4").c_str(), G_FILE_TEST_EXISTS); },
+      20000));
+  gst_element_send_event(pipeline.get(), gst_event_new_eos());
+  g_assert_nonnull(pipeline.wait_message(
+      [](GstMessage *m) { return GST_MESSAGE_TYPE(m) == GST_MESSAGE_EOS; }, 5000));
+  pipeline.set_state(GST_STATE_NULL);
+  assert_no_errors(pipeline);
+  int total = 0;
+  for (int i = 0; i < 2; i++) {
+    gchar *file = g_strdup_printf(pattern.c_str(), i);
+    Pipeline play(std::string("filesrc location=") + file +
+                  " ! qtdemux ! h264parse ! avdec_h264 ! fakesink name=out sync=false");
+    PadProbe frames;
+    attach(frames, play, "out");
+    play.set_state(GST_STATE_PLAYING);
+    g_assert_nonnull(play.wait_message(
+        [](GstMessage *m) {
+          return GST_MESSAGE_TYPE(m) == GST_MESSAGE_EOS || GST_MESSAGE_TYPE(m) == GST_MESSAGE_ERROR;
+        },
+        10000));
+    assert_no_errors(play);
+    g_test_message("%s: %d frames", file, frames.buffers());
+    g_assert_cmpint(frames.buffers(), >=, 5); // each file starts at a keyframe
+    total += frames.buffers();
+    g_free(file);
+  }
+  g_assert_cmpint(total, >=, 30); // two files of up to 2 s at 15 fps
+}
+
+// playbin with a roborock:// URI.
+void test_playbin_uri() {
+  Testbed testbed;
+  const TestAccount &a = testbed.account();
+  gchar *ca = g_uri_escape_string(testbed.ca_file().c_str(), nullptr, FALSE);
+  gchar *broker = g_uri_escape_string(testbed.broker_url().c_str(), nullptr, FALSE);
+  std::string uri = "roborock://" + a.duid + "?local-key=" + a.local_key + "&u=" + a.u +
+                    "&s=" + a.s + "&k=" + a.k + "&password=" + a.pattern + "&mqtt-url=" +
+                    broker + "&tls-ca-file=" + ca;
+  g_free(ca);
+  g_free(broker);
+  Pipeline pipeline("playbin name=play video-sink=\"fakesink name=vout\" audio-sink=\"fakesink "
+                    "name=aout\" uri=\"" + uri + "\"");
+  PadProbe video, audio;
+  GstElement *vout = nullptr, *aout = nullptr;
+  g_object_get(pipeline.get(), "video-sink", &vout, "audio-sink", &aout, nullptr);
+  GstPad *vpad = gst_element_get_static_pad(vout, "sink");
+  GstPad *apad = gst_element_get_static_pad(aout, "sink");
+  video.attach(vpad);
+  audio.attach(apad);
+  gst_object_unref(vpad);
+  gst_object_unref(apad);
+  gst_object_unref(vout);
+  gst_object_unref(aout);
+  pipeline.set_state(GST_STATE_PLAYING);
+  wait_buffers(pipeline, video, 15);
+  wait_buffers(pipeline, audio, 10);
+  assert_no_errors(pipeline);
+}
+
+void test_uri_handling() {
+  GstElement *src = gst_element_make_from_uri(
+      GST_URI_SRC, "roborock://abc123?password=2580&region=eu&quality=sd&audio=false", "src",
+      nullptr);
+  g_assert_nonnull(src);
+  gchar *duid = nullptr, *region = nullptr, *password = nullptr, *uri = nullptr;
+  gboolean audio = TRUE;
+  g_object_get(src, "duid", &duid, "region", &region, "password", &password, "audio", &audio,
+               nullptr);
+  g_assert_cmpstr(duid, ==, "abc123");
+  g_assert_cmpstr(region, ==, "eu");
+  g_assert_cmpstr(password, ==, "********"); // secrets read back masked
+  g_assert_false(audio);
+  uri = gst_uri_handler_get_uri(GST_URI_HANDLER(src));
+  g_assert_cmpstr(uri, ==, "roborock://abc123"); // no secrets in the URI others see
+  GError *error = nullptr;
+  g_assert_false(gst_uri_handler_set_uri(GST_URI_HANDLER(src), "roborock://x?bogus=1", &error));
+  g_assert_nonnull(strstr(error->message, "bogus"));
+  g_clear_error(&error);
+  g_assert_false(gst_uri_handler_set_uri(GST_URI_HANDLER(src), "roborock://", &error));
+  g_clear_error(&error);
+  g_free(duid);
+  g_free(region);
+  g_free(password);
+  g_free(uri);
+  gst_object_unref(src);
+}
+
+void test_error_missing_credentials() {
+  Pipeline pipeline("roborocksrc name=src duid=abc password=2580 ! fakesink");
+  g_assert_cmpint(pipeline.set_state(GST_STATE_PLAYING), ==, GST_STATE_CHANGE_FAILURE);
+  assert_error(pipeline, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS, "credentials-file", 1000);
+  Pipeline bad_file("roborocksrc name=src credentials-file=/nonexistent/user_data.json ! fakesink");
+  g_assert_cmpint(bad_file.set_state(GST_STATE_PLAYING), ==, GST_STATE_CHANGE_FAILURE);
+  assert_error(bad_file, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS, "/nonexistent", 1000);
+}
+
+void test_error_wrong_pattern() {
+  Testbed testbed;
+  Pipeline pipeline(source(testbed) + " password=13579 ! decodebin ! fakesink");
+  pipeline.set_state(GST_STATE_PLAYING);
+  assert_error(pipeline, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_AUTHORIZED, "not retried");
+  pipeline.set_state(GST_STATE_NULL);
+  g_assert_cmpuint(testbed.count_commands("check_homesec_password"), ==, 1);
+  g_assert_cmpuint(testbed.count_commands("start_camera_preview"), ==, 0);
+}
+
+void test_error_busy() {
+  Testbed testbed({true, false, {"--viewer=the-phone-app"}});
+  Pipeline pipeline(source(testbed) + " ! decodebin ! fakesink");
+  pipeline.set_state(GST_STATE_PLAYING);
+  assert_error(pipeline, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_BUSY, "busy");
+}
+
+void test_error_broker_down() {
+  Testbed testbed({false, false, {}});
+  std::string description = source(testbed) + " ! decodebin ! fakesink";
+  description.replace(description.find(testbed.broker_url()), testbed.broker_url().size(),
+                      testbed.dead_broker_url());
+  Pipeline pipeline(description);
+  gint64 start = g_get_monotonic_time();
+  pipeline.set_state(GST_STATE_PLAYING);
+  assert_error(pipeline, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ,
+               testbed.dead_broker_url().c_str(), 5000);
+  g_test_message("error after %.0f ms", (g_get_monotonic_time() - start) / 1000.0);
+}
+
+void test_error_broker_refuses() {
+  Testbed testbed;
+  std::string description = source(testbed) + " rriot-s=wrong ! decodebin ! fakesink";
+  Pipeline pipeline(description);
+  pipeline.set_state(GST_STATE_PLAYING);
+  assert_error(pipeline, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_AUTHORIZED, "not authorized");
+}
+
+void test_stats() {
+  Testbed testbed;
+  Pipeline pipeline(source(testbed) + " ! decodebin ! fakesink name=out");
+  PadProbe video;
+  attach(video, pipeline, "out");
+  pipeline.set_state(GST_STATE_PLAYING);
+  wait_buffers(pipeline, video, 30);
+  GstStructure *stats = nullptr;
+  g_object_get(pipeline.element("src"), "stats", &stats, nullptr);
+  g_assert_nonnull(stats);
+  gchar *text = gst_structure_to_string(stats);
+  g_test_message("%s", text);
+  g_free(text);
+  guint64 frames = 0, bytes = 0, packets = 0;
+  g_assert_cmpstr(gst_structure_get_string(stats, "state"), ==, "streaming");
+  g_assert_true(gst_structure_get_uint64(stats, "video-frames", &frames));
+  g_assert_true(gst_structure_get_uint64(stats, "bytes-received", &bytes));
+  g_assert_true(gst_structure_get_uint64(stats, "packets-received", &packets));
+  g_assert_cmpuint(frames, >=, 30);
+  g_assert_cmpuint(bytes, >, 10000);
+  g_assert_cmpuint(packets, >=, frames);
+  gst_structure_free(stats);
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  gst_init(&argc, &argv);
+  g_test_init(&argc, &argv, nullptr);
+  // CRITICALs stay fatal; warnings are printed, not fatal: libnice 0.1.21 warns
+  // whenever webrtcbin 1.22 drops an agent that used TURN.
+  g_log_set_always_fatal(GLogLevelFlags(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL));
+  g_test_add_func("/element/decodebin-autolink", test_decodebin_autolink);
+  g_test_add_func("/element/named-pads-with-audio", test_named_pads_with_audio);
+  g_test_add_func("/element/audio-off", test_audio_off);
+  g_test_add_func("/element/quality-switch", test_quality_switch);
+  g_test_add_func("/element/talkback", test_talkback);
+  g_test_add_func("/element/no-talkback-is-recvonly", test_no_talkback_is_recvonly);
+  g_test_add_func("/element/idle-talkback", test_idle_talkback);
+  g_test_add_func("/element/remote-control-signals", test_remote_control_signals);
+  g_test_add_func("/element/navigation-keys", test_navigation_keys);
+  g_test_add_func("/element/splitmuxsink-recording", test_splitmuxsink_recording);
+  g_test_add_func("/element/playbin-uri", test_playbin_uri);
+  g_test_add_func("/element/uri-handling", test_uri_handling);
+  g_test_add_func("/element/error-missing-credentials", test_error_missing_credentials);
+  g_test_add_func("/element/error-wrong-pattern", test_error_wrong_pattern);
+  g_test_add_func("/element/error-busy", test_error_busy);
+  g_test_add_func("/element/error-broker-down", test_error_broker_down);
+  g_test_add_func("/element/error-broker-refuses", test_error_broker_refuses);
+  g_test_add_func("/element/stats", test_stats);
+  return g_test_run();
+}
