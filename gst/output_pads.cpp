@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "output_pads.h"
 
+#include <gst/video/video.h>
+
 #include "event_loop.h"
 
 namespace roborock {
@@ -64,6 +66,7 @@ void OutputPads::add_webrtc_pad(GstPad *pad) {
   GstElement *chain = nullptr;
   if (media == Media::Video && !video_.chain) {
     chain = build_chain(kVideoChain);
+    keep_timestamped_gops(chain);
     hold_until_exposed(video_, chain);
   } else if (media == Media::Audio && audio_wanted_ && !audio_.chain) {
     chain = build_chain(kAudioChain);
@@ -99,6 +102,36 @@ void OutputPads::hold_until_exposed(Output &output, GstElement *chain) {
         return out->exposed ? GST_PAD_PROBE_REMOVE : GST_PAD_PROBE_DROP;
       },
       &output, nullptr);
+  gst_object_unref(chain_out);
+}
+
+// Muxers (mp4mux, splitmuxsink) need a timestamp on every frame, and a decoder
+// a keyframe before delta frames. When a robot's backlog comes out of the
+// jitter buffer without timestamps, drop it up to the next keyframe and ask
+// for one (rtph264depay turns the request into an RTCP PLI to the robot).
+void OutputPads::keep_timestamped_gops(GstElement *chain) {
+  constexpr gint64 kKeyframeRequestIntervalUs = 500 * 1000;
+  GstPad *chain_out = gst_element_get_static_pad(chain, "src");
+  gst_pad_add_probe(
+      chain_out, GST_PAD_PROBE_TYPE_BUFFER,
+      [](GstPad *pad, GstPadProbeInfo *info, gpointer data) {
+        auto *self = static_cast<OutputPads *>(data);
+        GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+        bool keyframe = !GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+        if (GST_BUFFER_PTS_IS_VALID(buffer) && (keyframe || !self->waiting_for_keyframe_)) {
+          self->waiting_for_keyframe_ = false;
+          return GST_PAD_PROBE_OK;
+        }
+        self->waiting_for_keyframe_ = true;
+        gint64 now = g_get_monotonic_time();
+        if (now - self->last_keyframe_request_us_ > kKeyframeRequestIntervalUs) {
+          self->last_keyframe_request_us_ = now;
+          gst_pad_push_event(pad, gst_video_event_new_upstream_force_key_unit(
+                                      GST_CLOCK_TIME_NONE, TRUE, 0));
+        }
+        return GST_PAD_PROBE_DROP;
+      },
+      this, nullptr);
   gst_object_unref(chain_out);
 }
 

