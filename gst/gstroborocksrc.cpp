@@ -102,6 +102,7 @@ struct RoborockSrcState {
   ElementSettings settings;
   guint latency_ms = DEFAULT_LATENCY;
   std::unique_ptr<Talkback> talkback;
+  std::shared_ptr<OutputPads> outputs; /* the src pads, kept across sessions */
 
   /* One session per READY -> PAUSED; the session runs on its own thread and
    * reports through media. */
@@ -240,9 +241,8 @@ static gboolean start_session(GstRoborockSrc *self) {
   media_config.latency_ms = state->latency_ms;
   media_config.audio = state->settings.audio;
   media_config.talkback = state->talkback.get();
-  state->media = std::make_unique<WebrtcMedia>(
-      GST_ELEMENT(self), media_config,
-      [self](GstEvent *event) { handle_navigation(self, event); }, std::move(events));
+  state->media = std::make_unique<WebrtcMedia>(GST_ELEMENT(self), media_config, state->outputs,
+                                               std::move(events));
   state->session = std::make_shared<CameraSession>(config.value(), state->media.get());
   state->media->set_session(state->session.get());
   state->remote_control = std::make_unique<RemoteControl>(state->session.get());
@@ -481,13 +481,11 @@ static GstStructure *make_stats(GstRoborockSrc *self) {
       G_GUINT64_CONSTANT(0), "packets-lost", G_TYPE_INT64, G_GINT64_CONSTANT(0), "round-trip-time",
       G_TYPE_DOUBLE, -1.0, "jitter", G_TYPE_DOUBLE, -1.0, NULL);
   std::lock_guard<std::mutex> lock(state->lock);
-  guint64 video = 0, audio = 0, talkback = state->talkback ? state->talkback->frames_sent() : 0;
+  guint64 video = state->outputs->video_frames(), audio = state->outputs->audio_frames();
+  guint64 talkback = state->talkback ? state->talkback->frames_sent() : 0;
   guint reconnects = state->session ? state->session->reconnect_count() : 0;
-  if (state->media) {
-    video = state->media->outputs().video_frames();
-    audio = state->media->outputs().audio_frames();
+  if (state->media)
     state->media->add_stats(stats);
-  }
   gst_structure_set(stats, "video-frames", G_TYPE_UINT64, video, "audio-frames", G_TYPE_UINT64,
                     audio, "talkback-frames", G_TYPE_UINT64, talkback, "reconnects", G_TYPE_UINT,
                     reconnects, NULL);
@@ -671,6 +669,8 @@ static void gst_roborock_src_uri_handler_init(gpointer iface, gpointer) {
 static void gst_roborock_src_init(GstRoborockSrc *self) {
   GST_DEBUG_CATEGORY_INIT(gst_roborock_src_debug, "roborocksrc", 0, "Roborock camera source");
   self->state = new RoborockSrcState();
+  self->state->outputs = std::make_shared<OutputPads>(
+      GST_ELEMENT(self), [self](GstEvent *event) { handle_navigation(self, event); });
   /* A source without sinks: no async state changes, no EOS aggregation needed. */
   GST_OBJECT_FLAG_SET(self, GST_ELEMENT_FLAG_SOURCE);
   gst_bin_set_suppressed_flags(GST_BIN(self),

@@ -10,6 +10,7 @@ namespace {
 
 // How long to wait for robot audio after video before declaring no-more-pads.
 constexpr unsigned kAudioGraceMs = 3000;
+constexpr gint64 kKeyframeRequestIntervalUs = 500 * 1000;
 
 constexpr const char *kVideoChain =
     "rtph264depay request-keyframe=true wait-for-keyframe=true "
@@ -19,12 +20,6 @@ constexpr const char *kAudioChain = "rtpopusdepay";
 constexpr const char *kDiscardChain = "fakesink sync=false async=false";
 
 enum class Media { Video, Audio, Other };
-
-// Finds the OutputPads from a ghost pad's internal pad in its chain function.
-GQuark outputs_quark() {
-  static GQuark quark = g_quark_from_static_string("roborock-output-pads");
-  return quark;
-}
 
 Media media_of(GstPad *pad) {
   GstCaps *caps = gst_pad_get_current_caps(pad);
@@ -38,15 +33,42 @@ Media media_of(GstPad *pad) {
   return result;
 }
 
+// Finds the OutputPads from a ghost pad's internal pad in its chain function.
+GQuark outputs_quark() {
+  static GQuark quark = g_quark_from_static_string("roborock-output-pads");
+  return quark;
+}
+
+void remove_chain(GstElement *element, GstElement *chain) {
+  gst_element_set_locked_state(chain, TRUE);
+  gst_element_set_state(chain, GST_STATE_NULL);
+  gst_bin_remove(GST_BIN(element), chain);
+}
+
 } // namespace
 
-OutputPads::OutputPads(GstElement *element, bool audio_wanted, NavigationHandler on_navigation)
-    : element_(element), audio_wanted_(audio_wanted), on_navigation_(std::move(on_navigation)),
+OutputPads::OutputPads(GstElement *element, NavigationHandler on_navigation)
+    : element_(element), on_navigation_(std::move(on_navigation)),
       combiner_(gst_flow_combiner_new()) {}
 
 OutputPads::~OutputPads() {
-  clear();
+  end_session();
+  for (Output *output : {&video_, &audio_})
+    if (output->ghost)
+      gst_object_unref(output->ghost); // the element removes its pads when disposed
   gst_flow_combiner_free(combiner_);
+}
+
+void OutputPads::begin_session(bool audio_wanted) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  audio_wanted_ = audio_wanted;
+  in_session_ = true;
+  session_++;
+  waiting_for_keyframe_ = false;
+  video_frames_ = 0;
+  audio_frames_ = 0;
+  std::lock_guard<std::mutex> combiner_lock(combiner_mutex_);
+  gst_flow_combiner_reset(combiner_);
 }
 
 GstElement *OutputPads::build_chain(const char *description) {
@@ -61,45 +83,48 @@ GstElement *OutputPads::build_chain(const char *description) {
 void OutputPads::add_webrtc_pad(GstPad *pad) {
   Media media = media_of(pad);
   std::lock_guard<std::mutex> lock(mutex_);
-  if (cleared_)
+  if (!in_session_)
     return;
   GstElement *chain = nullptr;
+  Output *output = nullptr;
   if (media == Media::Video && !video_.chain) {
+    output = &video_;
     chain = build_chain(kVideoChain);
     keep_timestamped_gops(chain);
-    hold_until_exposed(video_, chain);
   } else if (media == Media::Audio && audio_wanted_ && !audio_.chain) {
+    output = &audio_;
     chain = build_chain(kAudioChain);
-    hold_until_exposed(audio_, chain);
   } else {
     chain = build_chain(kDiscardChain); // unexpected streams must not stall webrtcbin
     discard_chains_.push_back(chain);
+  }
+  if (output) {
+    output->chain = chain;
+    hold_until_linked(*output);
   }
   GstPad *chain_in = gst_element_get_static_pad(chain, "sink");
   gst_pad_link(pad, chain_in);
   gst_object_unref(chain_in);
 
-  if (media == Media::Video && !video_.exposed) {
-    expose(video_, "video");
-    if (audio_.chain)
-      expose(audio_, "audio"); // audio arrived first and waited for video
-  } else if (media == Media::Audio && audio_.chain && video_.exposed && !audio_.exposed) {
-    expose(audio_, "audio");
-  }
+  // Video first; audio that came first waits for it (only until "audio"
+  // exists, which fixes the order for good).
+  if (output == &video_ || (output == &audio_ && (video_.linked || audio_.ghost)))
+    connect(*output);
+  if (output == &video_ && audio_.chain && !audio_.linked)
+    connect(audio_);
   maybe_finish();
 }
 
-// Until its pad is exposed (audio waits for video), a chain's output stays
+// Until its chain is connected to the element's pad, a chain's output stays
 // unlinked: sticky events wait on it and buffers are dropped, not returned as
 // not-linked.
-void OutputPads::hold_until_exposed(Output &output, GstElement *chain) {
-  output.chain = chain;
-  GstPad *chain_out = gst_element_get_static_pad(chain, "src");
+void OutputPads::hold_until_linked(Output &output) {
+  GstPad *chain_out = gst_element_get_static_pad(output.chain, "src");
   gst_pad_add_probe(
       chain_out, GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
       [](GstPad *, GstPadProbeInfo *, gpointer data) {
         auto *out = static_cast<Output *>(data);
-        return out->exposed ? GST_PAD_PROBE_REMOVE : GST_PAD_PROBE_DROP;
+        return out->linked ? GST_PAD_PROBE_REMOVE : GST_PAD_PROBE_DROP;
       },
       &output, nullptr);
   gst_object_unref(chain_out);
@@ -110,7 +135,6 @@ void OutputPads::hold_until_exposed(Output &output, GstElement *chain) {
 // jitter buffer without timestamps, drop it up to the next keyframe and ask
 // for one (rtph264depay turns the request into an RTCP PLI to the robot).
 void OutputPads::keep_timestamped_gops(GstElement *chain) {
-  constexpr gint64 kKeyframeRequestIntervalUs = 500 * 1000;
   GstPad *chain_out = gst_element_get_static_pad(chain, "src");
   gst_pad_add_probe(
       chain_out, GST_PAD_PROBE_TYPE_BUFFER,
@@ -135,21 +159,21 @@ void OutputPads::keep_timestamped_gops(GstElement *chain) {
   gst_object_unref(chain_out);
 }
 
-// The ghost pad is set up completely (chain functions, active) before it gets
-// its target, so nothing ever flows into a half-made pad.
-void OutputPads::expose(Output &output, const char *template_name) {
+// A ghost pad is set up completely (chain functions, active) before it gets
+// a target, so nothing ever flows into a half-made pad.
+GstPad *OutputPads::create_ghost(Output &output) {
   GstPadTemplate *templ =
-      gst_element_class_get_pad_template(GST_ELEMENT_GET_CLASS(element_), template_name);
-  output.ghost = gst_ghost_pad_new_no_target_from_template(template_name, templ);
-  gst_object_ref_sink(output.ghost);
-  GstPad *internal = GST_PAD(gst_proxy_pad_get_internal(GST_PROXY_PAD(output.ghost)));
+      gst_element_class_get_pad_template(GST_ELEMENT_GET_CLASS(element_), output.name);
+  GstPad *ghost = gst_ghost_pad_new_no_target_from_template(output.name, templ);
+  gst_object_ref_sink(ghost);
+  GstPad *internal = GST_PAD(gst_proxy_pad_get_internal(GST_PROXY_PAD(ghost)));
   g_object_set_qdata(G_OBJECT(internal), outputs_quark(), this);
   gst_pad_set_chain_function(internal, chain_combined);
   gst_pad_set_chain_list_function(internal, chain_list_combined);
   gst_object_unref(internal);
   if (&output == &video_ && on_navigation_) {
     gst_pad_add_probe(
-        output.ghost, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+        ghost, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
         [](GstPad *, GstPadProbeInfo *info, gpointer data) {
           GstEvent *event = GST_PAD_PROBE_INFO_EVENT(info);
           if (GST_EVENT_TYPE(event) != GST_EVENT_NAVIGATION)
@@ -159,41 +183,52 @@ void OutputPads::expose(Output &output, const char *template_name) {
         },
         this, nullptr);
   }
-  gst_pad_set_active(output.ghost, TRUE);
-  {
-    std::lock_guard<std::mutex> lock(combiner_mutex_);
-    gst_flow_combiner_add_pad(combiner_, output.ghost);
-  }
+  gst_pad_set_active(ghost, TRUE);
+  std::lock_guard<std::mutex> lock(combiner_mutex_);
+  gst_flow_combiner_add_pad(combiner_, ghost);
+  return ghost;
+}
+
+void OutputPads::connect(Output &output) {
+  bool new_pad = !output.ghost;
+  if (new_pad)
+    output.ghost = create_ghost(output);
+  else
+    gst_pad_set_active(output.ghost, TRUE); // deactivated while the element was READY
   GstPad *chain_out = gst_element_get_static_pad(output.chain, "src");
   gst_ghost_pad_set_target(GST_GHOST_PAD(output.ghost), chain_out);
   gst_object_unref(chain_out);
-  output.exposed = true;
-  gst_element_add_pad(element_, output.ghost);
+  output.linked = true;
+  if (new_pad) {
+    pads_announced_ = false;
+    gst_element_add_pad(element_, output.ghost);
+  }
 }
 
 void OutputPads::maybe_finish() {
-  if (finished_ || !video_.exposed)
+  if (pads_announced_ || !video_.ghost)
     return;
-  if (!audio_wanted_ || audio_.exposed) {
+  if (!audio_wanted_ || audio_.ghost) {
     finish();
     return;
   }
   // The robot may never send audio (voice chat refused): do not keep
   // decodebin and playbin waiting for ever.
   std::weak_ptr<OutputPads> weak = weak_from_this();
-  EventLoop::shared().post_delayed(kAudioGraceMs, [weak] {
+  unsigned session = session_;
+  EventLoop::shared().post_delayed(kAudioGraceMs, [weak, session] {
     if (auto self = weak.lock()) {
       std::lock_guard<std::mutex> lock(self->mutex_);
-      if (!self->cleared_)
+      if (self->in_session_ && self->session_ == session)
         self->finish();
     }
   });
 }
 
 void OutputPads::finish() {
-  if (finished_)
+  if (pads_announced_)
     return;
-  finished_ = true;
+  pads_announced_ = true;
   gst_element_no_more_pads(element_);
 }
 
@@ -225,30 +260,19 @@ GstFlowReturn OutputPads::combine(GstPad *ghost, GstFlowReturn result, guint fra
   return gst_flow_combiner_update_pad_flow(combiner_, ghost, result);
 }
 
-void OutputPads::clear() {
+void OutputPads::end_session() {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (cleared_)
-    return;
-  cleared_ = true;
+  in_session_ = false;
   for (Output *output : {&video_, &audio_}) {
-    if (output->exposed)
-      gst_element_remove_pad(element_, output->ghost);
-    if (output->ghost) {
-      std::lock_guard<std::mutex> combiner_lock(combiner_mutex_);
-      gst_flow_combiner_remove_pad(combiner_, output->ghost);
-      gst_object_unref(output->ghost);
-    }
+    if (output->ghost)
+      gst_ghost_pad_set_target(GST_GHOST_PAD(output->ghost), nullptr);
     if (output->chain)
       discard_chains_.push_back(output->chain);
     output->chain = nullptr;
-    output->ghost = nullptr;
-    output->exposed = false;
+    output->linked = false;
   }
-  for (GstElement *chain : discard_chains_) {
-    gst_element_set_locked_state(chain, TRUE);
-    gst_element_set_state(chain, GST_STATE_NULL);
-    gst_bin_remove(GST_BIN(element_), chain);
-  }
+  for (GstElement *chain : discard_chains_)
+    remove_chain(element_, chain);
   discard_chains_.clear();
 }
 

@@ -2,6 +2,9 @@
 // The element's src pads: webrtcbin's RTP pads, depayloaded and parsed, behind
 // ghost pads named "video" (H.264, avc/au with codec_data) and "audio" (Opus).
 //
+// - The pads live as long as the element once they exist: each session builds
+//   new chains and retargets them, so links made by the application (or by
+//   gst-launch) survive stopping and restarting.
 // - "video" is always added before "audio", so gst-launch's automatic linking
 //   of "roborocksrc ! decodebin" takes the video.
 // - A flow combiner makes an unlinked pad harmless: data for it is dropped
@@ -14,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include <gst/base/gstflowcombiner.h>
 #include <gst/gst.h>
@@ -24,30 +28,34 @@ class OutputPads : public std::enable_shared_from_this<OutputPads> {
 public:
   using NavigationHandler = std::function<void(GstEvent *event)>;
 
-  // `element` is the roborocksrc bin; `audio_wanted` says whether an "audio"
-  // pad is expected (robot audio that arrives otherwise is discarded).
-  OutputPads(GstElement *element, bool audio_wanted, NavigationHandler on_navigation);
+  // `element` is the roborocksrc bin.
+  OutputPads(GstElement *element, NavigationHandler on_navigation);
   ~OutputPads();
 
+  // A session starts; `audio_wanted` says whether robot audio goes to "audio"
+  // (otherwise it is discarded).
+  void begin_session(bool audio_wanted);
   // For webrtcbin's pad-added (a streaming thread).
   void add_webrtc_pad(GstPad *pad);
-  // Removes the pads and chains. Call once webrtcbin no longer streams.
-  void clear();
+  // The session's chains go (webrtcbin no longer streams); the pads stay.
+  void end_session();
 
   uint64_t video_frames() const { return video_frames_; }
   uint64_t audio_frames() const { return audio_frames_; }
 
 private:
   struct Output {
-    GstElement *chain = nullptr;
-    GstPad *ghost = nullptr;          // created when exposed
-    std::atomic<bool> exposed{false}; // read by the drop probe on a streaming thread
+    const char *name;
+    GstPad *ghost = nullptr;          // created on first use, kept
+    GstElement *chain = nullptr;      // this session's
+    std::atomic<bool> linked{false};  // chain targeted by the ghost; read by streaming threads
   };
 
   GstElement *build_chain(const char *description);
-  void hold_until_exposed(Output &output, GstElement *chain);
+  void hold_until_linked(Output &output);
   void keep_timestamped_gops(GstElement *chain);
-  void expose(Output &output, const char *template_name);
+  void connect(Output &output);
+  GstPad *create_ghost(Output &output);
   void maybe_finish();
   void finish();
   static GstFlowReturn chain_combined(GstPad *pad, GstObject *parent, GstBuffer *buffer);
@@ -55,15 +63,16 @@ private:
   GstFlowReturn combine(GstPad *ghost, GstFlowReturn result, guint frames);
 
   GstElement *element_;
-  bool audio_wanted_;
   NavigationHandler on_navigation_;
   std::mutex mutex_; // pads and chains
-  Output video_;
-  Output audio_;
+  Output video_{"video"};
+  Output audio_{"audio"};
+  bool audio_wanted_ = true;
+  bool in_session_ = false;
+  unsigned session_ = 0;
   std::vector<GstElement *> discard_chains_;
-  bool finished_ = false;
-  bool cleared_ = false;
-  std::mutex combiner_mutex_; // separate: data flow never waits for pad exposure
+  bool pads_announced_ = false; // no-more-pads sent for the pads that exist
+  std::mutex combiner_mutex_;   // separate: data flow never waits for pad exposure
   GstFlowCombiner *combiner_;
   bool waiting_for_keyframe_ = false; // video streaming thread only
   gint64 last_keyframe_request_us_ = 0;

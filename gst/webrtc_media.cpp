@@ -48,14 +48,14 @@ void prewarm_dtls_certificate() {
 
 } // namespace
 
-WebrtcMedia::WebrtcMedia(GstElement *element, Config config,
-                         OutputPads::NavigationHandler on_navigation, Events events)
-    : element_(element), config_(config), events_(std::move(events)) {
+WebrtcMedia::WebrtcMedia(GstElement *element, Config config, std::shared_ptr<OutputPads> outputs,
+                         Events events)
+    : element_(element), config_(config), events_(std::move(events)), outputs_(std::move(outputs)) {
   prewarm_dtls_certificate();
   webrtc_ = gst_element_factory_make("webrtcbin", "webrtc");
   g_object_set(webrtc_, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency",
                config_.latency_ms, nullptr);
-  outputs_ = std::make_shared<OutputPads>(element, config_.audio, std::move(on_navigation));
+  outputs_->begin_session(config_.audio);
   g_signal_connect(webrtc_, "on-ice-candidate", G_CALLBACK(on_local_candidate), this);
   g_signal_connect(webrtc_, "notify::connection-state", G_CALLBACK(on_connection_state), this);
   g_signal_connect(webrtc_, "pad-added", G_CALLBACK(on_pad_added), this);
@@ -74,7 +74,7 @@ void WebrtcMedia::teardown() {
   gst_element_set_state(webrtc_, GST_STATE_NULL);
   gst_bin_remove(GST_BIN(element_), webrtc_);
   webrtc_ = nullptr;
-  outputs_->clear();
+  outputs_->end_session();
 }
 
 void WebrtcMedia::allow_offer() {

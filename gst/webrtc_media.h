@@ -32,8 +32,9 @@ public:
     Talkback *talkback = nullptr; // the talk-back chain, if the pad was requested
   };
 
-  // Creates webrtcbin inside `element` (a GstBin) in its current state.
-  WebrtcMedia(GstElement *element, Config config, OutputPads::NavigationHandler on_navigation,
+  // Creates webrtcbin inside `element` (a GstBin); its RTP streams go to
+  // `outputs` (the element's pads, which outlive this session).
+  WebrtcMedia(GstElement *element, Config config, std::shared_ptr<OutputPads> outputs,
               Events events);
   ~WebrtcMedia() override; // teardown() must have run
 
@@ -42,11 +43,10 @@ public:
   // before now is in it).
   void allow_offer();
   // After the session stopped and the bin went to READY: removes webrtcbin,
-  // the output pads and the talk-back link.
+  // this session's output chains and the talk-back link.
   void teardown();
 
   GstElement *webrtc() const { return webrtc_; }
-  OutputPads &outputs() { return *outputs_; }
   // webrtcbin's statistics, summed for the stats property.
   void add_stats(GstStructure *stats);
 

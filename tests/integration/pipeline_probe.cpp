@@ -139,6 +139,13 @@ std::vector<std::string> Pipeline::roborock_states() {
   return out;
 }
 
+void Pipeline::forget_messages() {
+  drain(0);
+  for (GstMessage *message : messages_)
+    gst_message_unref(message);
+  messages_.clear();
+}
+
 bool Pipeline::wait_until(const std::function<bool()> &condition, unsigned timeout_ms) {
   gint64 deadline = g_get_monotonic_time() + gint64(timeout_ms) * 1000;
   while (!condition()) {

@@ -68,6 +68,8 @@ public:
   std::vector<GstMessage *> errors();
   // "state" fields of the roborock-state element messages, in order.
   std::vector<std::string> roborock_states();
+  // Drops the messages kept so far (each holds a reference to its source).
+  void forget_messages();
   // Waits until `condition` holds, reading the bus meanwhile.
   bool wait_until(const std::function<bool()> &condition, unsigned timeout_ms);
 
