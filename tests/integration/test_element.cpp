@@ -8,6 +8,7 @@
 #include <gst/gst.h>
 #include <gst/video/navigation.h>
 
+#include "crypto.h"
 #include "pipeline_probe.h"
 #include "testbed.h"
 
@@ -497,6 +498,42 @@ void test_stats() {
   gst_structure_free(stats);
 }
 
+// Run with GST_DEBUG=*:9 and GST_DEBUG_FILE set (meson does): no secret of
+// the user's may appear in the log, at any level.
+void test_no_secrets_in_logs() {
+  const char *log_path = g_getenv("GST_DEBUG_FILE");
+  if (!log_path || g_strcmp0(g_getenv("GST_DEBUG"), "*:9") != 0)
+    g_error("run with GST_DEBUG=*:9 and GST_DEBUG_FILE (meson test does)");
+  Testbed testbed;
+  const TestAccount &a = testbed.account();
+  // Properties set directly: gst-launch's parser logs pipeline descriptions.
+  Pipeline pipeline("roborocksrc name=src ! decodebin ! fakesink name=out "
+                    "audiotestsrc is-live=true ! src.talkback");
+  g_object_set(pipeline.element("src"), "mqtt-url", testbed.broker_url().c_str(), "tls-ca-file",
+               testbed.ca_file().c_str(), "rriot-u", a.u.c_str(), "rriot-s", a.s.c_str(),
+               "rriot-k", a.k.c_str(), "duid", a.duid.c_str(), "local-key", a.local_key.c_str(),
+               "password", a.pattern.c_str(), nullptr);
+  PadProbe video;
+  attach(video, pipeline, "out");
+  pipeline.set_state(GST_STATE_PLAYING);
+  wait_buffers(pipeline, video, 10);
+  gboolean ok = FALSE;
+  g_signal_emit_by_name(pipeline.element("src"), "rc-start", &ok);
+  pipeline.set_state(GST_STATE_NULL);
+
+  gchar *log = nullptr;
+  gsize size = 0;
+  g_assert_true(g_file_get_contents(log_path, &log, &size, nullptr));
+  g_test_message("searched %zu MB of level-9 log", size >> 20);
+  g_assert_cmpuint(size, >, 100000); // the log really was written
+  std::string secrets[] = {a.local_key, a.s, a.k, a.pattern, a.mqtt_password,
+                           roborock::md5_hex(a.pattern)};
+  for (const std::string &secret : secrets)
+    if (memmem(log, size, secret.data(), secret.size()))
+      g_error("a secret (%zu characters) appears in the debug log", secret.size());
+  g_free(log);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -523,5 +560,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/element/error-broker-down", test_error_broker_down);
   g_test_add_func("/element/error-broker-refuses", test_error_broker_refuses);
   g_test_add_func("/element/stats", test_stats);
+  g_test_add_func("/element/no-secrets-in-logs", test_no_secrets_in_logs);
   return g_test_run();
 }

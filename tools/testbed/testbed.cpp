@@ -48,6 +48,10 @@ void write_file(const std::string &path, const std::string &contents) {
 GSubprocess *spawn(const std::vector<std::string> &argv, const std::string &log_path) {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(
       GSubprocessFlags(G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_MERGE));
+  // The test's own GStreamer debugging and tracing is not the helpers' business
+  // (a shared GST_DEBUG_FILE would even be overwritten from two offsets).
+  for (const char *name : {"GST_DEBUG", "GST_DEBUG_FILE", "GST_TRACERS"})
+    g_subprocess_launcher_unsetenv(launcher, name);
   if (!log_path.empty()) {
     g_subprocess_launcher_set_flags(launcher, G_SUBPROCESS_FLAGS_NONE);
     g_subprocess_launcher_set_stdout_file_path(launcher, log_path.c_str());

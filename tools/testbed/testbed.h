@@ -26,7 +26,7 @@ struct TestAccount {
   std::string mqtt_password; // derived
   std::string duid = "simDuid0001";
   std::string local_key = "SimLocalKey00001";
-  std::string pattern = "2580";
+  std::string pattern = "741852963"; // distinctive, so log searches cannot match by chance
 };
 
 struct TestbedOptions {
