@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Element settings -> session configuration, and roborock:// URIs (pure code).
+#include "element_settings.h"
+#include "roborock_uri.h"
+#include <map>
+
+#include "test_support.h"
+
+using namespace roborock;
+
+namespace {
+
+ElementSettings complete() {
+  ElementSettings s;
+  s.duid = "duid1";
+  s.local_key = "0123456789abcdef";
+  s.rriot_u = "u";
+  s.rriot_s = "s";
+  s.rriot_k = "k";
+  s.region = "eu";
+  s.password = "2580";
+  return s;
+}
+
+void assert_error(const ElementSettings &settings, ErrorCode code, const char *mentions) {
+  auto config = resolve_session_config(settings);
+  if (config.ok())
+    g_error("resolved, expected an error mentioning %s", mentions);
+  if (config.error().code != code || !strstr(config.error().message.c_str(), mentions))
+    g_error("got %s: %s (expected %s mentioning %s)", error_code_name(config.error().code),
+            config.error().message.c_str(), error_code_name(code), mentions);
+}
+
+void test_complete_settings() {
+  auto config = resolve_session_config(complete());
+  g_assert_true(config.ok());
+  ASSERT_STR_EQ(config->broker.url(), "ssl://mqtt-eu.roborock.com:8883");
+  ASSERT_STR_EQ(config->duid, "duid1");
+  ASSERT_STR_EQ(config->pattern_password, "2580");
+  g_assert_true(g_str_has_prefix(config->client_id.c_str(), "gst-roborocksrc-"));
+  ASSERT_STR_EQ(config->client_id, default_client_id()); // stable
+  g_assert_cmpuint(config->command_timeout_ms, ==, 10000);
+  g_assert_cmpuint(config->negotiation_timeout_ms, ==, 30000);
+
+  ElementSettings s = complete();
+  s.mqtt_url = "tcp://10.0.0.1:1883"; // overrides region
+  s.client_id = "mine";
+  s.timeout_s = 2;
+  s.audio = false;
+  config = resolve_session_config(s);
+  ASSERT_STR_EQ(config->broker.url(), "tcp://10.0.0.1:1883");
+  ASSERT_STR_EQ(config->client_id, "mine");
+  g_assert_false(config->voice_chat);
+  g_assert_cmpuint(config->negotiation_timeout_ms, ==, 20000); // never under 20 s
+}
+
+void test_missing_and_malformed() {
+  ElementSettings s = complete();
+  s.duid.clear();
+  assert_error(s, ErrorCode::CredentialsMissing, "duid");
+  s = complete();
+  s.rriot_k.clear();
+  assert_error(s, ErrorCode::CredentialsMissing, "rriot-k");
+  s = complete();
+  s.local_key.clear();
+  assert_error(s, ErrorCode::CredentialsMissing, "local-key");
+  s = complete();
+  s.local_key = "short";
+  assert_error(s, ErrorCode::CredentialsMalformed, "16 characters");
+  s = complete();
+  s.password.clear();
+  assert_error(s, ErrorCode::CredentialsMissing, "password");
+  s = complete();
+  s.password = "hunter2";
+  assert_error(s, ErrorCode::CredentialsMalformed, "not the account password");
+  s = complete();
+  s.region.clear();
+  assert_error(s, ErrorCode::CredentialsMissing, "region");
+  s = complete();
+  s.region = "atlantis";
+  assert_error(s, ErrorCode::BadBrokerUrl, "atlantis");
+  s = complete();
+  s.mqtt_url = "http://x";
+  assert_error(s, ErrorCode::BadBrokerUrl, "scheme");
+  ElementSettings empty;
+  assert_error(empty, ErrorCode::CredentialsMissing, "duid");
+}
+
+void test_credentials_file_fills_gaps() {
+  ElementSettings s;
+  s.credentials_file = test::data_path("credentials/ha/.storage/core.config_entries");
+  s.duid = "3xQnPwFAKE2";
+  s.password = "2580";
+  auto config = resolve_session_config(s);
+  if (!config)
+    g_error("%s", config.error().message.c_str());
+  ASSERT_STR_EQ(config->local_key, "q9W8e7R6t5Y4u3I2");
+  ASSERT_STR_EQ(config->rriot_u, "2Gb5LkTAi8tYcJ6aZvXxQp");
+  ASSERT_STR_EQ(config->broker.url(), "ssl://mqtt-us-2.roborock.com:8883"); // the account's r.m
+
+  // Explicit values win over the file.
+  s.local_key = "explicitKey12345";
+  s.region = "eu";
+  config = resolve_session_config(s);
+  ASSERT_STR_EQ(config->local_key, "explicitKey12345");
+  ASSERT_STR_EQ(config->broker.url(), "ssl://mqtt-eu.roborock.com:8883");
+
+  // One robot in the file: no duid needed.
+  ElementSettings single;
+  single.credentials_file = test::data_path("credentials/user_data_with_home.json");
+  single.password = "2580";
+  config = resolve_session_config(single);
+  g_assert_true(config.ok());
+  ASSERT_STR_EQ(config->duid, "onlyDuid");
+
+  // Several robots and no duid: say so.
+  ElementSettings several;
+  several.credentials_file = test::data_path("credentials/ha/.storage");
+  several.password = "2580";
+  assert_error(several, ErrorCode::CredentialsMissing, "set duid");
+  several.credentials_file = "/nonexistent/user_data.json";
+  assert_error(several, ErrorCode::FileUnreadable, "/nonexistent/user_data.json");
+}
+
+void test_uri() {
+  auto parsed = parse_roborock_uri(
+      "roborock://dev42?local-key=abcdefghijklmnop&u=U&s=S%2B1&k=K&password=2580&region=eu"
+      "&quality=sd&audio=false");
+  if (!parsed)
+    g_error("%s", parsed.error().message.c_str());
+  std::map<std::string, std::string> values(parsed->begin(), parsed->end());
+  ASSERT_STR_EQ(parsed->front().first, "duid");
+  ASSERT_STR_EQ(values["duid"], "dev42");
+  ASSERT_STR_EQ(values["rriot-s"], "S+1"); // percent-decoded
+  ASSERT_STR_EQ(values["rriot-u"], "U");
+  ASSERT_STR_EQ(values["quality"], "sd");
+  ASSERT_STR_EQ(values["audio"], "false");
+  auto file = parse_roborock_uri(
+      "roborock://dev42?credentials-file=%2Fhome%2Fme%2F.storage%2Fcore.config_entries");
+  g_assert_true(file.ok());
+  ASSERT_STR_EQ(file->back().second, "/home/me/.storage/core.config_entries");
+  for (const char *bad : {"roborock://", "http://dev42", "roborock://dev42?colour=blue",
+                          "not a uri", "roborock://dev42?password=%zz"}) {
+    auto result = parse_roborock_uri(bad);
+    if (result.ok())
+      g_error("accepted %s", bad);
+  }
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  g_test_init(&argc, &argv, nullptr);
+  g_test_add_func("/element-settings/complete", test_complete_settings);
+  g_test_add_func("/element-settings/missing-and-malformed", test_missing_and_malformed);
+  g_test_add_func("/element-settings/credentials-file", test_credentials_file_fills_gaps);
+  g_test_add_func("/element-settings/uri", test_uri);
+  return g_test_run();
+}
