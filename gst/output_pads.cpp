@@ -150,7 +150,8 @@ void OutputPads::keep_timestamped_gops(GstElement *chain) {
         gint64 now = g_get_monotonic_time();
         if (now - self->last_keyframe_request_us_ > kKeyframeRequestIntervalUs) {
           self->last_keyframe_request_us_ = now;
-          gst_pad_push_event(pad, gst_video_event_new_upstream_force_key_unit(
+          // Sent to our src pad, the event travels upstream to the depayloader.
+          gst_pad_send_event(pad, gst_video_event_new_upstream_force_key_unit(
                                       GST_CLOCK_TIME_NONE, TRUE, 0));
         }
         return GST_PAD_PROBE_DROP;

@@ -132,7 +132,7 @@ bool SimMedia::Peer::build(VideoQuality quality, const std::string &status, std:
       "webrtcbin name=webrtc bundle-policy=max-bundle "
       "videotestsrc is-live=true pattern=ball ! capsfilter name=vcaps caps=" +
       raw_video_caps(quality, options.framerate) +
-      " ! textoverlay name=overlay valignment=top halignment=left font-desc=\"Sans 16\" shaded-background=true"
+      " ! textoverlay name=overlay valignment=top halignment=left line-alignment=left font-desc=\"Sans 16\" shaded-background=true"
       " ! clockoverlay valignment=bottom halignment=right time-format=\"%H:%M:%S\" font-desc=\"Sans 16\""
       " ! videoconvert ! queue max-size-buffers=2 leaky=downstream"
       " ! x264enc name=venc tune=zerolatency speed-preset=ultrafast key-int-max=30 bitrate=1500 threads=1"
