@@ -39,7 +39,7 @@ namespace {
 
 // get_device_sdp / get_device_ice polling: fast at first (a robot that is
 // ready answers within one round trip), backing off to the phone app's 0.5 s.
-constexpr unsigned kFirstPollIntervalMs = 100;
+constexpr unsigned kFirstPollIntervalMs = 50;
 constexpr unsigned kMaxPollIntervalMs = 500;
 
 unsigned next_poll_interval(unsigned current) {
