@@ -46,6 +46,25 @@ void prewarm_dtls_certificate() {
   });
 }
 
+// libnice's UPnP port mapping is no use here (robots are reached through
+// TURN relays or direct paths), floods the user's LAN with SSDP searches,
+// and its gssdp clients leak a little per session. Off, through plain GObject
+// properties (webrtcbin's ice-agent -> its NiceAgent).
+void disable_upnp(GstElement *webrtc) {
+  GObject *ice = nullptr;
+  g_object_get(webrtc, "ice-agent", &ice, nullptr);
+  if (!ice)
+    return;
+  GObject *agent = nullptr;
+  if (g_object_class_find_property(G_OBJECT_GET_CLASS(ice), "agent"))
+    g_object_get(ice, "agent", &agent, nullptr);
+  if (agent && g_object_class_find_property(G_OBJECT_GET_CLASS(agent), "upnp"))
+    g_object_set(agent, "upnp", FALSE, nullptr);
+  if (agent)
+    g_object_unref(agent);
+  g_object_unref(ice);
+}
+
 } // namespace
 
 WebrtcMedia::WebrtcMedia(GstElement *element, Config config, std::shared_ptr<OutputPads> outputs,
@@ -55,6 +74,7 @@ WebrtcMedia::WebrtcMedia(GstElement *element, Config config, std::shared_ptr<Out
   webrtc_ = gst_element_factory_make("webrtcbin", "webrtc");
   g_object_set(webrtc_, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency",
                config_.latency_ms, nullptr);
+  disable_upnp(webrtc_);
   outputs_->begin_session(config_.audio);
   g_signal_connect(webrtc_, "on-ice-candidate", G_CALLBACK(on_local_candidate), this);
   g_signal_connect(webrtc_, "notify::connection-state", G_CALLBACK(on_connection_state), this);

@@ -209,8 +209,11 @@ void CameraSession::Core::start() {
   set_state(SessionState::Connecting);
   loop_.start_oneshot(deadline_, config_.negotiation_timeout_ms, [this] { on_deadline(); });
 
-  rpc_ = RpcClient::acquire(loop_, make_rpc_account(config_.broker, config_.ca_file, config_.rriot_u,
-                                                    config_.rriot_s, config_.rriot_k));
+  RpcAccount account = make_rpc_account(config_.broker, config_.ca_file, config_.rriot_u,
+                                        config_.rriot_s, config_.rriot_k);
+  account.mqtt.connect_timeout_ms = std::max(account.mqtt.connect_timeout_ms,
+                                             config_.command_timeout_ms);
+  rpc_ = RpcClient::acquire(loop_, account);
   device_token_ = rpc_->attach_device(config_.duid, config_.local_key, [this](const RpcPush &push) {
     log_message(LogLevel::Trace, "session " + config_.duid + ": push " + push.key);
   });
