@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The documentation's examples against the simulator: they stream, act on
+// the robot as the recipes say, and exit with success.
+#include <string>
+
+#include <glib.h>
+
+#include "testbed.h"
+
+using namespace roborock::testbed;
+
+namespace {
+
+// Runs an example with the testbed's credentials; returns its output.
+std::string run_example(const Testbed &testbed, std::vector<std::string> argv) {
+  std::string credentials = testbed.dir() + "/user_data.json";
+  const TestAccount &a = testbed.account();
+  std::string user_data = "{\"rriot\":{\"u\":\"" + a.u + "\",\"s\":\"" + a.s + "\",\"k\":\"" + a.k +
+                          "\",\"r\":{\"m\":\"" + testbed.broker_url() +
+                          "\"}},\"home_data\":{\"devices\":[{\"duid\":\"" + a.duid +
+                          "\",\"localKey\":\"" + a.local_key + "\"}]}}";
+  g_assert_true(g_file_set_contents(credentials.c_str(), user_data.c_str(), -1, nullptr));
+  argv.insert(argv.end(), {credentials, a.pattern, "6"});
+  std::vector<const char *> args;
+  for (const std::string &arg : argv)
+    args.push_back(arg.c_str());
+  args.push_back(nullptr);
+  gchar **env = g_environ_setenv(g_get_environ(), "ROBOROCK_TLS_CA_FILE",
+                                 testbed.ca_file().c_str(), TRUE);
+  gchar *out = nullptr, *err = nullptr;
+  gint status = 0;
+  GError *error = nullptr;
+  g_assert_true(g_spawn_sync(nullptr, const_cast<gchar **>(args.data()), env,
+                             G_SPAWN_SEARCH_PATH, nullptr, nullptr, &out, &err, &status, &error));
+  g_strfreev(env);
+  std::string output = std::string(out) + err;
+  g_test_message("%s", output.c_str());
+  g_free(out);
+  g_free(err);
+  if (!g_spawn_check_wait_status(status, nullptr))
+    g_error("%s failed:\n%s", argv[0].c_str(), output.c_str());
+  return output;
+}
+
+void test_c_example() {
+  Testbed testbed;
+  std::string output = run_example(testbed, {ROBOROCK_VIEW_C});
+  g_assert_nonnull(strstr(output.c_str(), "session: streaming"));
+  g_assert_nonnull(strstr(output.c_str(), "remote control: moved forward"));
+  auto moves = testbed.events_named("rc-move");
+  g_assert_cmpuint(moves.size(), ==, 1);
+  g_assert_cmpfloat(event_number(moves[0], "velocity"), ==, 0.2);
+}
+
+void test_python_example() {
+  Testbed testbed;
+  // Debian's python3, where python3-gi installs the GStreamer bindings.
+  std::string output = run_example(testbed, {"/usr/bin/python3", ROBOROCK_VIEW_PY});
+  g_assert_nonnull(strstr(output.c_str(), "session: streaming"));
+  g_assert_nonnull(strstr(output.c_str(), "connect status: {\"status\":1"));
+  g_assert_null(strstr(output.c_str(), "video-frames=0 "));
+  // Its tone reached the robot.
+  g_assert_true(testbed.wait_until([&] { return !testbed.events_named("talkback").empty(); }, 3000));
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  g_test_init(&argc, &argv, nullptr);
+  g_test_add_func("/examples/c", test_c_example);
+  g_test_add_func("/examples/python", test_python_example);
+  return g_test_run();
+}
