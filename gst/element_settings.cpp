@@ -11,7 +11,9 @@ namespace {
 
 constexpr size_t kLocalKeyLength = 16;
 
-Error missing(const std::string &message) { return Error{ErrorCode::CredentialsMissing, message}; }
+Error missing(const std::string &message) {
+  return Error{ErrorCode::CredentialsMissing, message};
+}
 
 bool all_digits(const std::string &text) {
   for (char c : text)
@@ -55,7 +57,8 @@ Result<CameraSessionConfig> resolve_session_config(const ElementSettings &settin
 
   // 2. Everything needed is there.
   if (s.duid.empty())
-    return missing("no robot chosen: set duid (or credentials-file, for an account with one robot)");
+    return missing(
+        "no robot chosen: set duid (or credentials-file, for an account with one robot)");
   if (s.rriot_u.empty() || s.rriot_s.empty() || s.rriot_k.empty())
     return missing("no account keys: set credentials-file (Home Assistant's "
                    ".storage/core.config_entries or a user_data JSON) or rriot-u, rriot-s and "
@@ -64,9 +67,8 @@ Result<CameraSessionConfig> resolve_session_config(const ElementSettings &settin
     return missing("no local key for robot " + s.duid +
                    ": set local-key, or a credentials-file that lists this robot");
   if (s.local_key.size() != kLocalKeyLength)
-    return Error{ErrorCode::CredentialsMalformed,
-                 "local-key must be 16 characters (it has " + std::to_string(s.local_key.size()) +
-                     ")"};
+    return Error{ErrorCode::CredentialsMalformed, "local-key must be 16 characters (it has " +
+                                                      std::to_string(s.local_key.size()) + ")"};
   if (s.password.empty())
     return missing("no pattern password: set password to the digits of the camera's pattern "
                    "(as drawn on the 3x3 keypad, e.g. 2580)");

@@ -233,7 +233,9 @@ static gboolean start_session(GstRoborockSrc *self) {
   gst_object_unref(webrtcbin);
 
   WebrtcMedia::Events events;
-  events.on_state = [self](SessionState session_state) { post_state(self, session_state); };
+  events.on_state = [self](SessionState session_state) {
+    post_state(self, session_state);
+  };
   events.on_error = [self](const Error &error, bool fatal) {
     post_session_error(self, error, fatal);
   };
@@ -607,7 +609,8 @@ static void gst_roborock_src_get_property(GObject *object, guint prop_id, GValue
     g_value_set_boolean(value, s.audio);
     break;
   case PROP_CLIENT_ID:
-    g_value_set_string(value, s.client_id.empty() ? default_client_id().c_str() : s.client_id.c_str());
+    g_value_set_string(value,
+                       s.client_id.empty() ? default_client_id().c_str() : s.client_id.c_str());
     break;
   case PROP_LATENCY:
     g_value_set_uint(value, state->latency_ms);
@@ -623,7 +626,9 @@ static void gst_roborock_src_get_property(GObject *object, guint prop_id, GValue
 
 /* URI handler: roborock://<duid>?local-key=..&u=..&s=..&k=..&password=.. */
 
-static GstURIType gst_roborock_src_uri_get_type(GType) { return GST_URI_SRC; }
+static GstURIType gst_roborock_src_uri_get_type(GType) {
+  return GST_URI_SRC;
+}
 
 static const gchar *const *gst_roborock_src_uri_get_protocols(GType) {
   static const gchar *protocols[] = {kUriScheme, NULL};
@@ -687,9 +692,9 @@ static void install_string_property(GObjectClass *object_class, guint id, const 
                                     const char *nick, const char *blurb) {
   g_object_class_install_property(
       object_class, id,
-      g_param_spec_string(name, nick, blurb, NULL,
-                          GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-                                      GST_PARAM_MUTABLE_READY)));
+      g_param_spec_string(
+          name, nick, blurb, NULL,
+          GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
 }
 
 static void gst_roborock_src_class_init(GstRoborockSrcClass *klass) {
@@ -731,31 +736,28 @@ static void gst_roborock_src_class_init(GstRoborockSrcClass *klass) {
                           "a stale session of ours can be ended)");
   g_object_class_install_property(
       object_class, PROP_QUALITY,
-      g_param_spec_enum("quality", "Quality",
-                        "Video quality; changing it while playing switches the robot's stream",
-                        GST_TYPE_ROBOROCK_SRC_QUALITY, DEFAULT_QUALITY,
-                        GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-                                    GST_PARAM_MUTABLE_PLAYING)));
+      g_param_spec_enum(
+          "quality", "Quality",
+          "Video quality; changing it while playing switches the robot's stream",
+          GST_TYPE_ROBOROCK_SRC_QUALITY, DEFAULT_QUALITY,
+          GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING)));
   g_object_class_install_property(
       object_class, PROP_AUDIO,
-      g_param_spec_boolean("audio", "Audio",
-                           "Receive the robot's audio (start_voice_chat) on the audio pad",
-                           DEFAULT_AUDIO,
-                           GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-                                       GST_PARAM_MUTABLE_READY)));
+      g_param_spec_boolean(
+          "audio", "Audio", "Receive the robot's audio (start_voice_chat) on the audio pad",
+          DEFAULT_AUDIO,
+          GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
   g_object_class_install_property(
       object_class, PROP_LATENCY,
-      g_param_spec_uint("latency", "Latency", "Jitter buffer size in milliseconds", 0, 10000,
-                        DEFAULT_LATENCY,
-                        GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-                                    GST_PARAM_MUTABLE_READY)));
+      g_param_spec_uint(
+          "latency", "Latency", "Jitter buffer size in milliseconds", 0, 10000, DEFAULT_LATENCY,
+          GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
   g_object_class_install_property(
       object_class, PROP_TIMEOUT,
-      g_param_spec_uint("timeout", "Timeout",
-                        "Seconds to wait for the robot's reply to each command", 1, 120,
-                        DEFAULT_TIMEOUT,
-                        GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-                                    GST_PARAM_MUTABLE_READY)));
+      g_param_spec_uint(
+          "timeout", "Timeout", "Seconds to wait for the robot's reply to each command", 1, 120,
+          DEFAULT_TIMEOUT,
+          GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
   g_object_class_install_property(
       object_class, PROP_STATS,
       g_param_spec_boxed("stats", "Statistics",
@@ -785,7 +787,8 @@ static void gst_roborock_src_class_init(GstRoborockSrcClass *klass) {
    */
   signals[SIGNAL_RC_MOVE] = g_signal_new_class_handler(
       "rc-move", G_TYPE_FROM_CLASS(klass), GSignalFlags(G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION),
-      G_CALLBACK(gst_roborock_src_rc_move), NULL, NULL, NULL, G_TYPE_BOOLEAN, 3, G_TYPE_DOUBLE, G_TYPE_DOUBLE, G_TYPE_UINT);
+      G_CALLBACK(gst_roborock_src_rc_move), NULL, NULL, NULL, G_TYPE_BOOLEAN, 3, G_TYPE_DOUBLE,
+      G_TYPE_DOUBLE, G_TYPE_UINT);
   /**
    * GstRoborockSrc::rc-stop:
    *
@@ -806,7 +809,8 @@ static void gst_roborock_src_class_init(GstRoborockSrcClass *klass) {
    */
   signals[SIGNAL_SEND_COMMAND] = g_signal_new_class_handler(
       "send-command", G_TYPE_FROM_CLASS(klass), GSignalFlags(G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION),
-      G_CALLBACK(gst_roborock_src_send_command), NULL, NULL, NULL, G_TYPE_STRING, 2, G_TYPE_STRING, G_TYPE_STRING);
+      G_CALLBACK(gst_roborock_src_send_command), NULL, NULL, NULL, G_TYPE_STRING, 2, G_TYPE_STRING,
+      G_TYPE_STRING);
   element_class->change_state = gst_roborock_src_change_state;
   element_class->request_new_pad = gst_roborock_src_request_new_pad;
   element_class->release_pad = gst_roborock_src_release_pad;

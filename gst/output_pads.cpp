@@ -12,10 +12,9 @@ namespace {
 constexpr unsigned kAudioGraceMs = 3000;
 constexpr gint64 kKeyframeRequestIntervalUs = 500 * 1000;
 
-constexpr const char *kVideoChain =
-    "rtph264depay request-keyframe=true wait-for-keyframe=true "
-    "! h264parse config-interval=-1 "
-    "! capsfilter caps=video/x-h264,stream-format=avc,alignment=au";
+constexpr const char *kVideoChain = "rtph264depay request-keyframe=true wait-for-keyframe=true "
+                                    "! h264parse config-interval=-1 "
+                                    "! capsfilter caps=video/x-h264,stream-format=avc,alignment=au";
 constexpr const char *kAudioChain = "rtpopusdepay";
 constexpr const char *kDiscardChain = "fakesink sync=false async=false";
 
@@ -151,8 +150,8 @@ void OutputPads::keep_timestamped_gops(GstElement *chain) {
         if (now - self->last_keyframe_request_us_ > kKeyframeRequestIntervalUs) {
           self->last_keyframe_request_us_ = now;
           // Sent to our src pad, the event travels upstream to the depayloader.
-          gst_pad_send_event(pad, gst_video_event_new_upstream_force_key_unit(
-                                      GST_CLOCK_TIME_NONE, TRUE, 0));
+          gst_pad_send_event(
+              pad, gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
         }
         return GST_PAD_PROBE_DROP;
       },

@@ -46,9 +46,9 @@ public:
 private:
   struct Output {
     const char *name;
-    GstPad *ghost = nullptr;          // created on first use, kept
-    GstElement *chain = nullptr;      // this session's
-    std::atomic<bool> linked{false};  // chain targeted by the ghost; read by streaming threads
+    GstPad *ghost = nullptr;         // created on first use, kept
+    GstElement *chain = nullptr;     // this session's
+    std::atomic<bool> linked{false}; // chain targeted by the ghost; read by streaming threads
   };
 
   GstElement *build_chain(const char *description);

@@ -70,8 +70,7 @@ struct RemoteControl::State {
   }
 };
 
-RemoteControl::RemoteControl(CameraSession *session)
-    : state_(std::make_shared<State>(session)) {}
+RemoteControl::RemoteControl(CameraSession *session) : state_(std::make_shared<State>(session)) {}
 
 RemoteControl::~RemoteControl() {
   {

@@ -14,10 +14,10 @@ namespace roborock {
 class CameraSession;
 
 // Typical speeds of the phone app (protocol reference §5).
-constexpr double kRcVelocity = 0.2;      // m/s
-constexpr double kRcOmega = 0.53;        // rad/s
-constexpr unsigned kRcMoveMs = 500;      // duration of one move
-constexpr unsigned kRcRepeatMs = 400;    // resend before the previous move ends
+constexpr double kRcVelocity = 0.2;   // m/s
+constexpr double kRcOmega = 0.53;     // rad/s
+constexpr unsigned kRcMoveMs = 500;   // duration of one move
+constexpr unsigned kRcRepeatMs = 400; // resend before the previous move ends
 
 class RemoteControl {
 public:

@@ -27,7 +27,9 @@ const std::pair<const char *, const char *> kQueryKeys[] = {
     {"timeout", "timeout"},
 };
 
-Error bad_uri(const std::string &why) { return Error{ErrorCode::CredentialsMalformed, why}; }
+Error bad_uri(const std::string &why) {
+  return Error{ErrorCode::CredentialsMalformed, why};
+}
 
 } // namespace
 
@@ -61,7 +63,8 @@ Result<PropertyAssignments> parse_roborock_uri(const std::string &uri) {
     for (const auto &entry : kQueryKeys)
       known = known || g_strcmp0(entry.first, static_cast<const char *>(key)) == 0;
     if (!known)
-      return bad_uri("unknown URI parameter \"" + std::string(static_cast<const char *>(key)) + "\"");
+      return bad_uri("unknown URI parameter \"" + std::string(static_cast<const char *>(key)) +
+                     "\"");
   }
   return assignments;
 }

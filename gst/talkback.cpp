@@ -75,7 +75,9 @@ Talkback::~Talkback() {
   gst_object_unref(pad_);
 }
 
-GstCaps *Talkback::rtp_caps() { return gst_caps_from_string(kRtpCaps); }
+GstCaps *Talkback::rtp_caps() {
+  return gst_caps_from_string(kRtpCaps);
+}
 
 bool Talkback::link(GstElement *webrtc, unsigned mline) {
   unlink();

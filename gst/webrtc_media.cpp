@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "webrtc_media.h"
 
-#include <string>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include <gst/sdp/sdp.h>
@@ -82,7 +82,9 @@ WebrtcMedia::WebrtcMedia(GstElement *element, Config config, std::shared_ptr<Out
   gst_bin_add(GST_BIN(element_), webrtc_);
 }
 
-WebrtcMedia::~WebrtcMedia() { teardown(); }
+WebrtcMedia::~WebrtcMedia() {
+  teardown();
+}
 
 void WebrtcMedia::teardown() {
   if (!webrtc_)
@@ -163,8 +165,8 @@ void WebrtcMedia::on_offer_created(GstPromise *promise, gpointer data) {
   }
   gst_promise_unref(promise);
   if (!offer) {
-    self->events_.on_error(Error{ErrorCode::NegotiationFailed, "webrtcbin could not create an offer"},
-                           true);
+    self->events_.on_error(
+        Error{ErrorCode::NegotiationFailed, "webrtcbin could not create an offer"}, true);
     return;
   }
   g_signal_emit_by_name(self->webrtc_, "set-local-description", offer, nullptr);
@@ -210,7 +212,9 @@ void WebrtcMedia::on_turn_server(const TurnServer &turn) {
                      false);
 }
 
-void WebrtcMedia::on_session_state(SessionState state) { events_.on_state(state); }
+void WebrtcMedia::on_session_state(SessionState state) {
+  events_.on_state(state);
+}
 
 void WebrtcMedia::on_session_error(const Error &error, bool fatal) {
   events_.on_error(error, fatal);

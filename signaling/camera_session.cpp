@@ -211,8 +211,8 @@ void CameraSession::Core::start() {
 
   RpcAccount account = make_rpc_account(config_.broker, config_.ca_file, config_.rriot_u,
                                         config_.rriot_s, config_.rriot_k);
-  account.mqtt.connect_timeout_ms = std::max(account.mqtt.connect_timeout_ms,
-                                             config_.command_timeout_ms);
+  account.mqtt.connect_timeout_ms =
+      std::max(account.mqtt.connect_timeout_ms, config_.command_timeout_ms);
   rpc_ = RpcClient::acquire(loop_, account);
   device_token_ = rpc_->attach_device(config_.duid, config_.local_key, [this](const RpcPush &push) {
     log_message(LogLevel::Trace, "session " + config_.duid + ": push " + push.key);
@@ -286,9 +286,9 @@ void CameraSession::Core::on_password_checked(Result<JsonNodePtr> result) {
   if (!result) {
     const Error &error = result.error();
     if (error.code == ErrorCode::RobotError) {
-      fatal(Error{ErrorCode::WrongPassword,
-                  "wrong pattern password: the robot rejected it (" + error.message +
-                      "); not retried, to avoid locking remote viewing"});
+      fatal(Error{ErrorCode::WrongPassword, "wrong pattern password: the robot rejected it (" +
+                                                error.message +
+                                                "); not retried, to avoid locking remote viewing"});
     } else if (error.code == ErrorCode::Unsupported) {
       // Older firmwares check the password in start_camera_preview only.
       warn(error);
@@ -373,7 +373,8 @@ void CameraSession::Core::on_preview_started(Result<JsonNodePtr> result) {
     const Error &error = result.error();
     if (error.code == ErrorCode::RobotError)
       fatal(Error{ErrorCode::CameraBusy, "camera busy (another viewer, e.g. the Roborock app, is "
-                                         "watching): " + error.message});
+                                         "watching): " +
+                                             error.message});
     else
       fatal(error);
     return;
@@ -429,8 +430,8 @@ void CameraSession::Core::add_local_candidate(const IceCandidate &candidate) {
 void CameraSession::Core::send_candidate(const IceCandidate &candidate) {
   call(command::kSendIce, send_ice_params(candidate), [this](Result<JsonNodePtr> result) {
     if (running() && !result && !media_connected_)
-      warn(Error{result.error().code, "a local ICE candidate was not delivered: " +
-                                          result.error().message});
+      warn(Error{result.error().code,
+                 "a local ICE candidate was not delivered: " + result.error().message});
   });
 }
 
@@ -455,8 +456,8 @@ void CameraSession::Core::on_device_sdp(Result<JsonNodePtr> result) {
   }
   auto sdp = parse_device_sdp(result->get());
   if (!sdp) {
-    fatal(Error{ErrorCode::NegotiationFailed, "the robot's answer is malformed: " +
-                                                  sdp.error().message});
+    fatal(Error{ErrorCode::NegotiationFailed,
+                "the robot's answer is malformed: " + sdp.error().message});
     return;
   }
   if (sdp->retry) {
@@ -483,8 +484,8 @@ void CameraSession::Core::on_device_ice(Result<JsonNodePtr> result) {
   if (!result) {
     // Candidates may also be in the answer SDP; the deadline catches a
     // connection that never comes up.
-    warn(Error{result.error().code, "cannot get the robot's ICE candidates: " +
-                                        result.error().message});
+    warn(Error{result.error().code,
+               "cannot get the robot's ICE candidates: " + result.error().message});
     if (result.error().code == ErrorCode::Unsupported)
       return;
   } else if (auto ice = parse_device_ice(result->get())) {
@@ -638,9 +639,8 @@ void CameraSession::stop(unsigned grace_ms) {
   }
   auto done = std::make_shared<std::promise<void>>();
   std::future<void> finished = done->get_future();
-  loop_.post([core = core_, done, grace_ms] {
-    core->stop([done] { done->set_value(); }, grace_ms);
-  });
+  loop_.post(
+      [core = core_, done, grace_ms] { core->stop([done] { done->set_value(); }, grace_ms); });
   finished.wait_for(std::chrono::milliseconds(grace_ms + 1000));
   core_->detach_listener();
 }
@@ -683,8 +683,12 @@ void CameraSession::send_command(const std::string &method, const std::string &p
   });
 }
 
-SessionState CameraSession::state() const { return core_->state; }
+SessionState CameraSession::state() const {
+  return core_->state;
+}
 
-unsigned CameraSession::reconnect_count() const { return core_->reconnects; }
+unsigned CameraSession::reconnect_count() const {
+  return core_->reconnects;
+}
 
 } // namespace roborock

@@ -11,7 +11,8 @@ MqttCredentials derive_mqtt_credentials(std::string_view u, std::string_view s,
                                         std::string_view k) {
   std::string user_material = std::string(u) + ":" + std::string(k);
   std::string password_material = std::string(s) + ":" + std::string(k);
-  return MqttCredentials{md5_hex(user_material).substr(2, 8), md5_hex(password_material).substr(16)};
+  return MqttCredentials{md5_hex(user_material).substr(2, 8),
+                         md5_hex(password_material).substr(16)};
 }
 
 static std::string topic(const char *direction, std::string_view u, std::string_view username,
@@ -43,8 +44,8 @@ Result<BrokerAddress> parse_broker_url(std::string_view url) {
   BrokerAddress address;
   size_t scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos)
-    return make_error(ErrorCode::BadBrokerUrl,
-                      "broker URL \"" + std::string(url) + "\" has no scheme (expected ssl://host:port)");
+    return make_error(ErrorCode::BadBrokerUrl, "broker URL \"" + std::string(url) +
+                                                   "\" has no scheme (expected ssl://host:port)");
   std::string_view scheme = url.substr(0, scheme_end);
   if (scheme == "ssl" || scheme == "mqtts") {
     address.tls = true;
@@ -76,7 +77,8 @@ Result<BrokerAddress> parse_broker_url(std::string_view url) {
     address.port = value;
   }
   if (host.empty() || host.find('/') != std::string_view::npos)
-    return make_error(ErrorCode::BadBrokerUrl, "broker URL \"" + std::string(url) + "\" has no host");
+    return make_error(ErrorCode::BadBrokerUrl,
+                      "broker URL \"" + std::string(url) + "\" has no host");
   address.host = std::string(host);
   return address;
 }

@@ -25,8 +25,7 @@ struct MqttCredentials {
   std::string password; // md5hex(s:k)[16:]
 };
 
-MqttCredentials derive_mqtt_credentials(std::string_view u, std::string_view s,
-                                        std::string_view k);
+MqttCredentials derive_mqtt_credentials(std::string_view u, std::string_view s, std::string_view k);
 
 // rr/m/i/{u}/{username}/{duid}: where the client publishes requests.
 std::string request_topic(std::string_view u, std::string_view username, std::string_view duid);

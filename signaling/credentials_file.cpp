@@ -207,16 +207,16 @@ Result<DeviceRecord> find_device(const AccountCredentials &account, std::string_
   if (duid.empty()) {
     if (account.devices.size() == 1)
       return account.devices.front();
-    return make_error(ErrorCode::CredentialsMissing,
-                      account.source + ": " + std::to_string(account.devices.size()) +
-                          " devices found; set duid to choose one");
+    return make_error(ErrorCode::CredentialsMissing, account.source + ": " +
+                                                         std::to_string(account.devices.size()) +
+                                                         " devices found; set duid to choose one");
   }
   for (const DeviceRecord &device : account.devices)
     if (device.duid == duid)
       return device;
-  return make_error(ErrorCode::CredentialsMissing,
-                    account.source + ": no device with duid \"" + std::string(duid) +
-                        "\" (its localKey is needed)");
+  return make_error(ErrorCode::CredentialsMissing, account.source + ": no device with duid \"" +
+                                                       std::string(duid) +
+                                                       "\" (its localKey is needed)");
 }
 
 } // namespace roborock

@@ -13,10 +13,10 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <condition_variable>
 #include <mutex>
 #include <thread>
 

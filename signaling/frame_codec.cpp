@@ -22,7 +22,9 @@ void put_u32(std::vector<uint8_t> &out, uint32_t v) {
     out.push_back(uint8_t(v >> shift));
 }
 
-uint16_t get_u16(const uint8_t *p) { return uint16_t((p[0] << 8) | p[1]); }
+uint16_t get_u16(const uint8_t *p) {
+  return uint16_t((p[0] << 8) | p[1]);
+}
 
 uint32_t get_u32(const uint8_t *p) {
   return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | uint32_t(p[3]);
@@ -54,9 +56,9 @@ Result<std::vector<uint8_t>> encode_frame(const Frame &frame, std::string_view l
                                     reinterpret_cast<const uint8_t *>(frame.payload.data()),
                                     frame.payload.size());
   if (ciphertext.size() > 0xffff)
-    return make_error(ErrorCode::FrameTooLarge,
-                      "payload of " + std::to_string(frame.payload.size()) +
-                          " bytes does not fit a V1 frame");
+    return make_error(ErrorCode::FrameTooLarge, "payload of " +
+                                                    std::to_string(frame.payload.size()) +
+                                                    " bytes does not fit a V1 frame");
 
   std::vector<uint8_t> out;
   out.reserve(kFrameHeaderSize + ciphertext.size() + kFrameCrcSize);
@@ -90,12 +92,12 @@ Result<Frame> decode_frame(const uint8_t *data, size_t size, std::string_view lo
   frame.protocol = get_u16(data + 15);
   size_t payload_size = get_u16(data + 17);
 
-  size_t expected = payload_size == 0 ? kFrameHeaderSize
-                                      : kFrameHeaderSize + payload_size + kFrameCrcSize;
+  size_t expected =
+      payload_size == 0 ? kFrameHeaderSize : kFrameHeaderSize + payload_size + kFrameCrcSize;
   if (size != expected)
-    return make_error(ErrorCode::FrameLengthMismatch,
-                      "frame is " + std::to_string(size) + " bytes but its header says " +
-                          std::to_string(expected));
+    return make_error(ErrorCode::FrameLengthMismatch, "frame is " + std::to_string(size) +
+                                                          " bytes but its header says " +
+                                                          std::to_string(expected));
   if (payload_size == 0)
     return frame;
 
@@ -103,9 +105,8 @@ Result<Frame> decode_frame(const uint8_t *data, size_t size, std::string_view lo
   if (crc != crc32_of(data, kFrameHeaderSize + payload_size))
     return make_error(ErrorCode::FrameCrcMismatch, "frame CRC32 does not match its contents");
 
-  auto plaintext =
-      aes128_ecb_decrypt(frame_key(frame.timestamp, local_key), data + kFrameHeaderSize,
-                         payload_size);
+  auto plaintext = aes128_ecb_decrypt(frame_key(frame.timestamp, local_key),
+                                      data + kFrameHeaderSize, payload_size);
   if (!plaintext)
     return make_error(ErrorCode::FrameDecryptFailed,
                       "frame payload does not decrypt (wrong local key or corrupted payload)");

@@ -38,7 +38,9 @@ bool nesting_within_limit(std::string_view text) {
 
 } // namespace
 
-JsonNodePtr adopt_json_node(JsonNode *node) { return JsonNodePtr(node, json_node_unref); }
+JsonNodePtr adopt_json_node(JsonNode *node) {
+  return JsonNodePtr(node, json_node_unref);
+}
 
 Result<JsonNodePtr> parse_json(std::string_view text, const char *what) {
   if (!nesting_within_limit(text))

@@ -86,7 +86,9 @@ MqttClient::MqttClient(EventLoop &loop, MqttClientConfig config)
     config_.client_id = generate_client_id();
 }
 
-MqttClient::~MqttClient() { stop(); }
+MqttClient::~MqttClient() {
+  stop();
+}
 
 void MqttClient::start() {
   if (state_ != MqttState::Idle)
@@ -142,10 +144,9 @@ void MqttClient::begin_attempt(bool first) {
   mosquitto_subscribe_callback_set(mosq, on_subscribe_cb);
   mosquitto_log_callback_set(mosq, on_log_cb);
   if (config_.broker.tls) {
-    int rc = config_.ca_file.empty()
-                 ? mosquitto_int_option(mosq, MOSQ_OPT_TLS_USE_OS_CERTS, 1)
-                 : mosquitto_tls_set(mosq, config_.ca_file.c_str(), nullptr, nullptr, nullptr,
-                                     nullptr);
+    int rc = config_.ca_file.empty() ? mosquitto_int_option(mosq, MOSQ_OPT_TLS_USE_OS_CERTS, 1)
+                                     : mosquitto_tls_set(mosq, config_.ca_file.c_str(), nullptr,
+                                                         nullptr, nullptr, nullptr);
     if (rc != MOSQ_ERR_SUCCESS) {
       fail(ErrorCode::BrokerUnreachable,
            "cannot use the CA file \"" + config_.ca_file + "\": " + mosquitto_strerror(rc));
@@ -238,12 +239,16 @@ void MqttClient::teardown_connection() {
 
 void MqttClient::watch_socket() {
   static GSourceFuncs funcs = {
-      nullptr, nullptr,
+      nullptr,
+      nullptr,
       [](GSource *, GSourceFunc callback, gpointer data) -> gboolean { return callback(data); },
-      nullptr, nullptr, nullptr};
+      nullptr,
+      nullptr,
+      nullptr};
   int fd = mosquitto_socket(attempt_->mosq);
   socket_source_ = g_source_new(&funcs, sizeof(GSource));
-  socket_tag_ = g_source_add_unix_fd(socket_source_, fd, GIOCondition(G_IO_IN | G_IO_ERR | G_IO_HUP));
+  socket_tag_ =
+      g_source_add_unix_fd(socket_source_, fd, GIOCondition(G_IO_IN | G_IO_ERR | G_IO_HUP));
   g_source_set_callback(socket_source_, on_socket_ready, this, nullptr);
   g_source_attach(socket_source_, loop_.context());
   update_io_conditions();
@@ -407,7 +412,9 @@ int MqttClient::add_state_handler(StateHandler handler) {
   return token;
 }
 
-void MqttClient::remove_state_handler(int token) { state_handlers_.erase(token); }
+void MqttClient::remove_state_handler(int token) {
+  state_handlers_.erase(token);
+}
 
 bool MqttClient::filter_in_use(const std::string &filter) const {
   for (auto &entry : subscriptions_)

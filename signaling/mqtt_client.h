@@ -37,7 +37,7 @@ namespace roborock {
 struct MqttClientConfig {
   BrokerAddress broker;
   std::string username;
-  std::string password; // secret: never logged
+  std::string password;  // secret: never logged
   std::string client_id; // empty: a unique id is generated
   std::string ca_file;   // empty: the system trust store
   int keepalive_seconds = 30;

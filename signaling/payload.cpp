@@ -37,8 +37,10 @@ int read_mline_index(JsonObject *object) {
 } // namespace
 
 std::string encode_sdp_payload(const SessionDescription &description) {
-  return base64_encode(
-      JsonObjectWriter().add_string("sdp", description.sdp).add_string("type", description.type).str());
+  return base64_encode(JsonObjectWriter()
+                           .add_string("sdp", description.sdp)
+                           .add_string("type", description.type)
+                           .str());
 }
 
 Result<SessionDescription> decode_sdp_payload(std::string_view base64_text) {

@@ -33,7 +33,8 @@ Result<JsonNodePtr> dps_inner(JsonNode *value, const char *what) {
     return adopt_json_node(json_node_copy(value));
   if (JSON_NODE_TYPE(value) == JSON_NODE_VALUE && json_node_get_value_type(value) == G_TYPE_STRING)
     return parse_json(json_node_get_string(value), what);
-  return make_error(ErrorCode::BadMessage, std::string(what) + " is neither a string nor an object");
+  return make_error(ErrorCode::BadMessage,
+                    std::string(what) + " is neither a string nor an object");
 }
 
 void read_error(JsonNode *error, RpcReply &reply) {

@@ -19,7 +19,9 @@ std::string registry_key(const RpcAccount &account) {
   return account.mqtt.broker.url() + "|" + account.mqtt.username + "|" + account.mqtt.ca_file;
 }
 
-uint32_t now_seconds() { return uint32_t(time(nullptr)); }
+uint32_t now_seconds() {
+  return uint32_t(time(nullptr));
+}
 
 } // namespace
 
@@ -80,15 +82,15 @@ int RpcClient::attach_device(const std::string &duid, const std::string &local_k
   device.on_push = std::move(on_push);
   std::string topic = response_topic(account_.rriot_u, account_.mqtt.username, duid);
   std::weak_ptr<RpcClient> weak = weak_from_this();
-  device.subscription = mqtt_->subscribe(topic, [weak, token](const std::string &, const uint8_t *data,
-                                                              size_t size) {
-    auto self = weak.lock();
-    if (!self)
-      return;
-    auto it = self->devices_.find(token);
-    if (it != self->devices_.end())
-      self->on_frame(it->second, data, size);
-  });
+  device.subscription =
+      mqtt_->subscribe(topic, [weak, token](const std::string &, const uint8_t *data, size_t size) {
+        auto self = weak.lock();
+        if (!self)
+          return;
+        auto it = self->devices_.find(token);
+        if (it != self->devices_.end())
+          self->on_frame(it->second, data, size);
+      });
   return token;
 }
 
@@ -153,7 +155,9 @@ int64_t RpcClient::call(const std::string &duid, const std::string &method,
   return id;
 }
 
-void RpcClient::cancel(int64_t id) { finish(id, Error{ErrorCode::Cancelled, "cancelled"}); }
+void RpcClient::cancel(int64_t id) {
+  finish(id, Error{ErrorCode::Cancelled, "cancelled"});
+}
 
 void RpcClient::finish(int64_t id, Result<RpcReply> result) {
   auto it = pending_.find(id);
@@ -181,20 +185,20 @@ void RpcClient::on_frame(const Device &device, const uint8_t *data, size_t size)
   auto frame = decode_frame(data, size, device.local_key);
   if (!frame) {
     undecodable_frames_++;
-    log_message(LogLevel::Warning, "ignoring a frame from " + device.duid + ": " +
-                                       frame.error().message);
+    log_message(LogLevel::Warning,
+                "ignoring a frame from " + device.duid + ": " + frame.error().message);
     return;
   }
   if (frame->protocol != kProtocolRpcResponse && frame->protocol != kProtocolRpcRequest) {
-    log_message(LogLevel::Debug, "ignoring a frame with protocol " +
-                                     std::to_string(frame->protocol));
+    log_message(LogLevel::Debug,
+                "ignoring a frame with protocol " + std::to_string(frame->protocol));
     return;
   }
   auto message = parse_rpc_message(frame->payload);
   if (!message) {
     undecodable_frames_++;
-    log_message(LogLevel::Warning, "ignoring a message from " + device.duid + ": " +
-                                       message.error().message);
+    log_message(LogLevel::Warning,
+                "ignoring a message from " + device.duid + ": " + message.error().message);
     return;
   }
   PushHandler on_push = device.on_push; // the handler may detach the device
@@ -205,8 +209,8 @@ void RpcClient::on_frame(const Device &device, const uint8_t *data, size_t size)
     return;
   if (!pending_.count(message->reply->id)) {
     stray_replies_++;
-    log_message(LogLevel::Debug, "dropping a reply with unknown id " +
-                                     std::to_string(message->reply->id));
+    log_message(LogLevel::Debug,
+                "dropping a reply with unknown id " + std::to_string(message->reply->id));
     return;
   }
   finish(message->reply->id, std::move(*message->reply));

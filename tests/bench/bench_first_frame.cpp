@@ -24,7 +24,9 @@ struct Run {
   double first_frame_ms = 0;
 };
 
-double now_ms() { return g_get_monotonic_time() / 1000.0; }
+double now_ms() {
+  return g_get_monotonic_time() / 1000.0;
+}
 
 double cpu_seconds() {
   struct rusage usage;
@@ -49,10 +51,11 @@ std::string latency = "200"; // the element's default jitter buffer, ms
 
 std::string description(const Testbed &testbed, const char *quality) {
   const TestAccount &a = testbed.account();
-  return "roborocksrc name=src mqtt-url=" + testbed.broker_url() + " tls-ca-file=" +
-         testbed.ca_file() + " rriot-u=" + a.u + " rriot-s=" + a.s + " rriot-k=" + a.k +
-         " duid=" + a.duid + " local-key=" + a.local_key + " password=" + a.pattern +
-         " quality=" + quality + " latency=" + latency + " ! decodebin ! fakesink name=out";
+  return "roborocksrc name=src mqtt-url=" + testbed.broker_url() +
+         " tls-ca-file=" + testbed.ca_file() + " rriot-u=" + a.u + " rriot-s=" + a.s +
+         " rriot-k=" + a.k + " duid=" + a.duid + " local-key=" + a.local_key +
+         " password=" + a.pattern + " quality=" + quality + " latency=" + latency +
+         " ! decodebin ! fakesink name=out";
 }
 
 Run measure_once(const Testbed &testbed, const char *quality) {

@@ -37,7 +37,8 @@ GstPadProbeReturn PadProbe::on_data(GstPad *pad, GstPadProbeInfo *info, gpointer
     if (gst_structure_get_int(s, "rate", &value))
       self->rate_ = value;
     const char *format = gst_structure_get_string(s, "format");
-    if (g_str_has_prefix(gst_structure_get_name(s), "audio/x-raw") && g_strcmp0(format, "S16LE") == 0) {
+    if (g_str_has_prefix(gst_structure_get_name(s), "audio/x-raw") &&
+        g_strcmp0(format, "S16LE") == 0) {
       GstMapInfo map;
       GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER(info);
       if (gst_buffer_map(buffer, &map, GST_MAP_READ)) {
@@ -116,7 +117,9 @@ GstMessage *Pipeline::wait_error(unsigned timeout_ms) {
                       timeout_ms);
 }
 
-std::vector<GstMessage *> Pipeline::messages() { return messages_; }
+std::vector<GstMessage *> Pipeline::messages() {
+  return messages_;
+}
 
 std::vector<GstMessage *> Pipeline::errors() {
   drain(0);

@@ -63,11 +63,11 @@ bool tracing_leaks() {
 void test_start_stop_cycles() {
   Testbed testbed;
   const TestAccount &a = testbed.account();
-  Pipeline pipeline("roborocksrc name=src mqtt-url=" + testbed.broker_url() + " tls-ca-file=" +
-                    testbed.ca_file() + " rriot-u=" + a.u + " rriot-s=" + a.s + " rriot-k=" + a.k +
-                    " duid=" + a.duid + " local-key=" + a.local_key + " password=" + a.pattern +
-                    " client-id=cycles timeout=" + std::to_string(std::max(10, frame_timeout_s / 3)) +
-                    " ! fakesink name=out");
+  Pipeline pipeline("roborocksrc name=src mqtt-url=" + testbed.broker_url() +
+                    " tls-ca-file=" + testbed.ca_file() + " rriot-u=" + a.u + " rriot-s=" + a.s +
+                    " rriot-k=" + a.k + " duid=" + a.duid + " local-key=" + a.local_key +
+                    " password=" + a.pattern + " client-id=cycles timeout=" +
+                    std::to_string(std::max(10, frame_timeout_s / 3)) + " ! fakesink name=out");
   PadProbe frames;
   GstPad *pad = gst_element_get_static_pad(pipeline.element("out"), "sink");
   frames.attach(pad);
@@ -80,8 +80,9 @@ void test_start_stop_cycles() {
     int before = frames.buffers();
     gint64 start = g_get_monotonic_time();
     g_assert_cmpint(pipeline.set_state(GST_STATE_PLAYING), !=, GST_STATE_CHANGE_FAILURE);
-    if (!pipeline.wait_until([&] { return frames.buffers() > before || !pipeline.errors().empty(); },
-                             unsigned(frame_timeout_s) * 1000) ||
+    if (!pipeline.wait_until(
+            [&] { return frames.buffers() > before || !pipeline.errors().empty(); },
+            unsigned(frame_timeout_s) * 1000) ||
         frames.buffers() == before)
       g_error("cycle %d: no frame (%s)", cycle,
               pipeline.errors().empty() ? "no error"

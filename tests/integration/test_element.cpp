@@ -20,10 +20,10 @@ namespace {
 // The element's properties for the testbed's robot, as gst-launch syntax.
 std::string source(const Testbed &testbed, const std::string &extra = "") {
   const TestAccount &a = testbed.account();
-  return "roborocksrc name=src mqtt-url=" + testbed.broker_url() + " tls-ca-file=" +
-         testbed.ca_file() + " rriot-u=" + a.u + " rriot-s=" + a.s + " rriot-k=" + a.k +
-         " duid=" + a.duid + " local-key=" + a.local_key + " password=" + a.pattern +
-         " client-id=element-test timeout=3 " + extra;
+  return "roborocksrc name=src mqtt-url=" + testbed.broker_url() +
+         " tls-ca-file=" + testbed.ca_file() + " rriot-u=" + a.u + " rriot-s=" + a.s +
+         " rriot-k=" + a.k + " duid=" + a.duid + " local-key=" + a.local_key +
+         " password=" + a.pattern + " client-id=element-test timeout=3 " + extra;
 }
 
 void attach(PadProbe &probe, Pipeline &pipeline, const char *element) {
@@ -78,8 +78,8 @@ void test_decodebin_autolink() {
   g_assert_cmpint(video.width(), ==, 1280);
   g_assert_cmpint(video.height(), ==, 720);
   // Robot audio flows into the unlinked audio pad meanwhile, harmlessly.
-  g_assert_true(pipeline.wait_until(
-      [&] { return !testbed.events_named("voice-chat").empty(); }, 5000));
+  g_assert_true(
+      pipeline.wait_until([&] { return !testbed.events_named("voice-chat").empty(); }, 5000));
   int frames = video.buffers();
   g_assert_true(pipeline.wait_until([&] { return video.buffers() > frames + 15; }, 5000));
   assert_no_errors(pipeline);
@@ -290,17 +290,19 @@ void test_navigation_keys() {
   // Navigation events travel upstream, as from a video window.
   GstPad *sink = gst_element_get_static_pad(pipeline.element("out"), "sink");
   GstPad *upstream_pad = gst_pad_get_peer(sink);
-  auto upstream = [&](GstEvent *event) { gst_pad_send_event(upstream_pad, event); };
+  auto upstream = [&](GstEvent *event) {
+    gst_pad_send_event(upstream_pad, event);
+  };
   upstream(gst_navigation_event_new_key_press("Up", GST_NAVIGATION_MODIFIER_NONE));
   g_usleep(900 * 1000); // held: the move repeats
   upstream(gst_navigation_event_new_key_press("Up", GST_NAVIGATION_MODIFIER_NONE)); // auto-repeat
   upstream(gst_navigation_event_new_key_release("Up", GST_NAVIGATION_MODIFIER_NONE));
-  g_assert_true(pipeline.wait_until([&] { return testbed.events_named("rc-move").size() >= 4; },
-                                    3000));
+  g_assert_true(
+      pipeline.wait_until([&] { return testbed.events_named("rc-move").size() >= 4; }, 3000));
   upstream(gst_navigation_event_new_key_press("Left", GST_NAVIGATION_MODIFIER_NONE));
   upstream(gst_navigation_event_new_key_press("Escape", GST_NAVIGATION_MODIFIER_NONE));
-  g_assert_true(pipeline.wait_until([&] { return testbed.count_commands("app_rc_end") == 1; },
-                                    3000));
+  g_assert_true(
+      pipeline.wait_until([&] { return testbed.count_commands("app_rc_end") == 1; }, 3000));
   gst_object_unref(upstream_pad);
   gst_object_unref(sink);
 
@@ -324,7 +326,8 @@ void test_navigation_keys() {
   }
   g_assert_true(stopped_after_up);
   g_assert_true(turned_left);
-  double last_v = event_number(moves.back(), "velocity"), last_w = event_number(moves.back(), "omega");
+  double last_v = event_number(moves.back(), "velocity"),
+         last_w = event_number(moves.back(), "omega");
   g_assert_cmpfloat(last_v, ==, 0);
   g_assert_cmpfloat(last_w, ==, 0);
   for (size_t i = 1; i < moves.size(); i++) // seqnum strictly increases
@@ -376,12 +379,13 @@ void test_playbin_uri() {
   gchar *ca = g_uri_escape_string(testbed.ca_file().c_str(), nullptr, FALSE);
   gchar *broker = g_uri_escape_string(testbed.broker_url().c_str(), nullptr, FALSE);
   std::string uri = "roborock://" + a.duid + "?local-key=" + a.local_key + "&u=" + a.u +
-                    "&s=" + a.s + "&k=" + a.k + "&password=" + a.pattern + "&mqtt-url=" +
-                    broker + "&tls-ca-file=" + ca;
+                    "&s=" + a.s + "&k=" + a.k + "&password=" + a.pattern + "&mqtt-url=" + broker +
+                    "&tls-ca-file=" + ca;
   g_free(ca);
   g_free(broker);
   Pipeline pipeline("playbin name=play video-sink=\"fakesink name=vout\" audio-sink=\"fakesink "
-                    "name=aout\" uri=\"" + uri + "\"");
+                    "name=aout\" uri=\"" +
+                    uri + "\"");
   PadProbe video, audio;
   GstElement *vout = nullptr, *aout = nullptr;
   g_object_get(pipeline.get(), "video-sink", &vout, "audio-sink", &aout, nullptr);
@@ -510,9 +514,9 @@ void test_no_secrets_in_logs() {
   Pipeline pipeline("roborocksrc name=src ! decodebin ! fakesink name=out "
                     "audiotestsrc is-live=true ! src.talkback");
   g_object_set(pipeline.element("src"), "mqtt-url", testbed.broker_url().c_str(), "tls-ca-file",
-               testbed.ca_file().c_str(), "rriot-u", a.u.c_str(), "rriot-s", a.s.c_str(),
-               "rriot-k", a.k.c_str(), "duid", a.duid.c_str(), "local-key", a.local_key.c_str(),
-               "password", a.pattern.c_str(), nullptr);
+               testbed.ca_file().c_str(), "rriot-u", a.u.c_str(), "rriot-s", a.s.c_str(), "rriot-k",
+               a.k.c_str(), "duid", a.duid.c_str(), "local-key", a.local_key.c_str(), "password",
+               a.pattern.c_str(), nullptr);
   PadProbe video;
   attach(video, pipeline, "out");
   pipeline.set_state(GST_STATE_PLAYING);
@@ -526,8 +530,8 @@ void test_no_secrets_in_logs() {
   g_assert_true(g_file_get_contents(log_path, &log, &size, nullptr));
   g_test_message("searched %zu MB of level-9 log", size >> 20);
   g_assert_cmpuint(size, >, 100000); // the log really was written
-  std::string secrets[] = {a.local_key, a.s, a.k, a.pattern, a.mqtt_password,
-                           roborock::md5_hex(a.pattern)};
+  std::string secrets[] = {
+      a.local_key, a.s, a.k, a.pattern, a.mqtt_password, roborock::md5_hex(a.pattern)};
   for (const std::string &secret : secrets)
     if (memmem(log, size, secret.data(), secret.size()))
       g_error("a secret (%zu characters) appears in the debug log", secret.size());

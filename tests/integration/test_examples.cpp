@@ -25,13 +25,13 @@ std::string run_example(const Testbed &testbed, std::vector<std::string> argv) {
   for (const std::string &arg : argv)
     args.push_back(arg.c_str());
   args.push_back(nullptr);
-  gchar **env = g_environ_setenv(g_get_environ(), "ROBOROCK_TLS_CA_FILE",
-                                 testbed.ca_file().c_str(), TRUE);
+  gchar **env =
+      g_environ_setenv(g_get_environ(), "ROBOROCK_TLS_CA_FILE", testbed.ca_file().c_str(), TRUE);
   gchar *out = nullptr, *err = nullptr;
   gint status = 0;
   GError *error = nullptr;
-  g_assert_true(g_spawn_sync(nullptr, const_cast<gchar **>(args.data()), env,
-                             G_SPAWN_SEARCH_PATH, nullptr, nullptr, &out, &err, &status, &error));
+  g_assert_true(g_spawn_sync(nullptr, const_cast<gchar **>(args.data()), env, G_SPAWN_SEARCH_PATH,
+                             nullptr, nullptr, &out, &err, &status, &error));
   g_strfreev(env);
   std::string output = std::string(out) + err;
   g_test_message("%s", output.c_str());
@@ -60,7 +60,8 @@ void test_python_example() {
   g_assert_nonnull(strstr(output.c_str(), "connect status: {\"status\":1"));
   g_assert_null(strstr(output.c_str(), "video-frames=0 "));
   // Its tone reached the robot.
-  g_assert_true(testbed.wait_until([&] { return !testbed.events_named("talkback").empty(); }, 3000));
+  g_assert_true(
+      testbed.wait_until([&] { return !testbed.events_named("talkback").empty(); }, 3000));
 }
 
 } // namespace

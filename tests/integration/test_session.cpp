@@ -108,9 +108,8 @@ void test_full_flow() {
   }
   // Stopping ended our preview on the robot.
   g_assert_cmpuint(testbed.count_commands("stop_camera_preview"), ==, 1);
-  auto viewers = testbed.events_named("viewer", [](JsonObject *event) {
-    return !json_object_get_boolean_member(event, "active");
-  });
+  auto viewers = testbed.events_named(
+      "viewer", [](JsonObject *event) { return !json_object_get_boolean_member(event, "active"); });
   g_assert_cmpuint(viewers.size(), ==, 1);
 }
 
@@ -160,7 +159,8 @@ void test_stale_own_session_ended() {
     return g_strcmp0(json_object_string(event, "method"), "stop_camera_preview") == 0;
   });
   g_assert_cmpuint(stops.size(), ==, 1);
-  JsonObject *params = json_object_get_object_member(json_node_get_object(stops[0].get()), "params");
+  JsonObject *params =
+      json_object_get_object_member(json_node_get_object(stops[0].get()), "params");
   g_assert_cmpstr(json_object_string(params, "client_id"), ==, kClientId);
 }
 
@@ -306,9 +306,12 @@ void test_commands_while_streaming() {
   g_assert_cmpfloat(event_number(moves[1], "seqnum"), ==, event_number(moves[0], "seqnum") + 1);
   g_assert_true(testbed.wait_until(
       [&] {
-        return !testbed.events_named("quality", [](JsonObject *e) {
-                          return g_strcmp0(json_object_string(e, "quality"), "SD") == 0;
-                        }).empty();
+        return !testbed
+                    .events_named("quality",
+                                  [](JsonObject *e) {
+                                    return g_strcmp0(json_object_string(e, "quality"), "SD") == 0;
+                                  })
+                    .empty();
       },
       5000));
 
@@ -337,8 +340,8 @@ void test_shared_connection() {
   g_assert_cmpuint(testbed.broker_log_count(login.c_str()), ==, 1);
   // The first stream is unaffected.
   int frames = first.peer->decoded_video_frames();
-  g_assert_true(testbed.wait_until([&] { return first.peer->decoded_video_frames() > frames + 5; },
-                                   5000));
+  g_assert_true(
+      testbed.wait_until([&] { return first.peer->decoded_video_frames() > frames + 5; }, 5000));
 }
 
 void test_robot_goes_offline() {

@@ -26,8 +26,8 @@ WebrtcPeer::WebrtcPeer(Options options) : options_(options) {
   for (auto &transceiver : transceivers) {
     GstCaps *caps = gst_caps_from_string(transceiver.caps);
     GstWebRTCRTPTransceiver *added = nullptr;
-    g_signal_emit_by_name(webrtc_, "add-transceiver",
-                          GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &added);
+    g_signal_emit_by_name(webrtc_, "add-transceiver", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY,
+                          caps, &added);
     gst_caps_unref(caps);
     gst_clear_object(&added);
   }
@@ -96,8 +96,7 @@ void WebrtcPeer::on_session_error(const Error &error, bool fatal) {
   errors_.emplace_back(error, fatal);
 }
 
-void WebrtcPeer::on_local_candidate(GstElement *, guint mline, gchar *candidate,
-                                    WebrtcPeer *self) {
+void WebrtcPeer::on_local_candidate(GstElement *, guint mline, gchar *candidate, WebrtcPeer *self) {
   self->session_->add_local_candidate(IceCandidate{candidate, "", int(mline)});
 }
 
@@ -122,20 +121,19 @@ void WebrtcPeer::on_pad_added(GstElement *, GstPad *pad, WebrtcPeer *self) {
   gst_bin_add(GST_BIN(self->pipeline_), chain);
   GstElement *sink = gst_bin_get_by_name(GST_BIN(chain), "out");
   GstPad *sink_pad = gst_element_get_static_pad(sink, "sink");
-  gst_pad_add_probe(
-      sink_pad, GST_PAD_PROBE_TYPE_BUFFER,
-      video ? GstPadProbeCallback([](GstPad *, GstPadProbeInfo *, gpointer data) {
-        auto *peer = static_cast<WebrtcPeer *>(data);
-        gint64 none = 0;
-        peer->first_frame_us_.compare_exchange_strong(none, g_get_monotonic_time());
-        peer->video_frames_++;
-        return GST_PAD_PROBE_OK;
-      })
-            : GstPadProbeCallback([](GstPad *, GstPadProbeInfo *, gpointer data) {
-                static_cast<WebrtcPeer *>(data)->audio_buffers_++;
-                return GST_PAD_PROBE_OK;
-              }),
-      self, nullptr);
+  gst_pad_add_probe(sink_pad, GST_PAD_PROBE_TYPE_BUFFER,
+                    video ? GstPadProbeCallback([](GstPad *, GstPadProbeInfo *, gpointer data) {
+                      auto *peer = static_cast<WebrtcPeer *>(data);
+                      gint64 none = 0;
+                      peer->first_frame_us_.compare_exchange_strong(none, g_get_monotonic_time());
+                      peer->video_frames_++;
+                      return GST_PAD_PROBE_OK;
+                    })
+                          : GstPadProbeCallback([](GstPad *, GstPadProbeInfo *, gpointer data) {
+                              static_cast<WebrtcPeer *>(data)->audio_buffers_++;
+                              return GST_PAD_PROBE_OK;
+                            }),
+                    self, nullptr);
   gst_object_unref(sink_pad);
   gst_object_unref(sink);
   gst_element_sync_state_with_parent(chain);

@@ -74,11 +74,13 @@ JsonNodePtr json(const char *text) {
 }
 
 void test_turn_server() {
-  auto turn = parse_turn_server(json("{\"url\":\"turn:1.2.3.4:3478\",\"user\":\"u\",\"pwd\":\"p\"}").get());
+  auto turn =
+      parse_turn_server(json("{\"url\":\"turn:1.2.3.4:3478\",\"user\":\"u\",\"pwd\":\"p\"}").get());
   g_assert_true(turn.ok());
   ASSERT_STR_EQ(turn->url, "turn:1.2.3.4:3478");
   ASSERT_STR_EQ(turn->password, "p");
-  g_assert_true(parse_turn_server(json("[{\"url\":\"turn:h:1\",\"user\":\"u\",\"pwd\":\"p\"}]").get()).ok());
+  g_assert_true(
+      parse_turn_server(json("[{\"url\":\"turn:h:1\",\"user\":\"u\",\"pwd\":\"p\"}]").get()).ok());
   g_assert_false(parse_turn_server(json("{\"url\":\"turn:h:1\"}").get()).ok());
   g_assert_false(parse_turn_server(json("[\"ok\"]").get()).ok());
   g_assert_false(parse_turn_server(nullptr).ok());

@@ -33,7 +33,8 @@ void test_vectors() {
 void test_topics() {
   MqttCredentials creds = derive_mqtt_credentials("user123", "secret", "keyk");
   ASSERT_STR_EQ(request_topic("user123", creds.username, "duid1"), "rr/m/i/user123/4b742381/duid1");
-  ASSERT_STR_EQ(response_topic("user123", creds.username, "duid1"), "rr/m/o/user123/4b742381/duid1");
+  ASSERT_STR_EQ(response_topic("user123", creds.username, "duid1"),
+                "rr/m/o/user123/4b742381/duid1");
 }
 
 void test_broker_urls() {
@@ -91,7 +92,8 @@ void assert_load_error(const char *relative, ErrorCode code, const char *must_me
 }
 
 void test_home_assistant() {
-  for (const char *path : {"credentials/ha/.storage/core.config_entries", "credentials/ha/.storage"}) {
+  for (const char *path :
+       {"credentials/ha/.storage/core.config_entries", "credentials/ha/.storage"}) {
     auto account = load(path);
     if (!account)
       g_error("%s", account.error().message.c_str());
@@ -143,8 +145,10 @@ void test_user_data() {
 void test_broken_files() {
   assert_load_error("credentials/ha-broken/.storage/core.config_entries",
                     ErrorCode::CredentialsMissing, "data.user_data.rriot.k");
-  assert_load_error("credentials/user_data_missing_s.json", ErrorCode::CredentialsMissing, "rriot.s");
-  assert_load_error("credentials/user_data_wrong_type.json", ErrorCode::CredentialsMissing, "rriot.s");
+  assert_load_error("credentials/user_data_missing_s.json", ErrorCode::CredentialsMissing,
+                    "rriot.s");
+  assert_load_error("credentials/user_data_wrong_type.json", ErrorCode::CredentialsMissing,
+                    "rriot.s");
   assert_load_error("credentials/truncated.json", ErrorCode::CredentialsMalformed, "JSON");
   assert_load_error("credentials/array.json", ErrorCode::CredentialsMalformed, "object");
   assert_load_error("credentials/unrelated.json", ErrorCode::CredentialsMissing, "rriot");

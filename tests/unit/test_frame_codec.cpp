@@ -24,14 +24,13 @@ std::vector<Vector> frame_vectors() {
   JsonArray *frames = test::vector_array(root, "frames");
   for (guint i = 0; i < json_array_get_length(frames); i++) {
     JsonObject *f = json_array_get_object_element(frames, i);
-    out.push_back(Vector{json_object_get_string_member(f, "name"),
-                         json_object_get_string_member(f, "local_key"),
-                         json_object_get_string_member(f, "payload"),
-                         uint32_t(json_object_get_int_member(f, "seq")),
-                         uint32_t(json_object_get_int_member(f, "random")),
-                         uint32_t(json_object_get_int_member(f, "timestamp")),
-                         uint16_t(json_object_get_int_member(f, "protocol")),
-                         from_hex(json_object_get_string_member(f, "frame_hex"))});
+    out.push_back(Vector{
+        json_object_get_string_member(f, "name"), json_object_get_string_member(f, "local_key"),
+        json_object_get_string_member(f, "payload"), uint32_t(json_object_get_int_member(f, "seq")),
+        uint32_t(json_object_get_int_member(f, "random")),
+        uint32_t(json_object_get_int_member(f, "timestamp")),
+        uint16_t(json_object_get_int_member(f, "protocol")),
+        from_hex(json_object_get_string_member(f, "frame_hex"))});
   }
   g_assert_cmpuint(out.size(), >=, 10);
   return out;
@@ -120,8 +119,8 @@ void test_every_truncation() {
   for (const Vector &v : frame_vectors()) {
     for (size_t len = 0; len < v.bytes.size(); len++) {
       auto result = decode_frame(v.bytes.data(), len, v.local_key);
-      ErrorCode expected = len < kFrameHeaderSize ? ErrorCode::FrameTooShort
-                                                  : ErrorCode::FrameLengthMismatch;
+      ErrorCode expected =
+          len < kFrameHeaderSize ? ErrorCode::FrameTooShort : ErrorCode::FrameLengthMismatch;
       assert_error(result, expected, v.name + " truncated to " + std::to_string(len));
     }
   }
@@ -143,10 +142,14 @@ void test_header_fields_corrupted() {
     size_t offset;
     ErrorCode expected;
   } fields[] = {
-      {"version", 0, ErrorCode::FrameBadVersion},   {"version", 2, ErrorCode::FrameBadVersion},
-      {"seq", 3, ErrorCode::FrameCrcMismatch},      {"random", 7, ErrorCode::FrameCrcMismatch},
-      {"timestamp", 11, ErrorCode::FrameCrcMismatch}, {"protocol", 16, ErrorCode::FrameCrcMismatch},
-      {"length", 17, ErrorCode::FrameLengthMismatch}, {"length", 18, ErrorCode::FrameLengthMismatch},
+      {"version", 0, ErrorCode::FrameBadVersion},
+      {"version", 2, ErrorCode::FrameBadVersion},
+      {"seq", 3, ErrorCode::FrameCrcMismatch},
+      {"random", 7, ErrorCode::FrameCrcMismatch},
+      {"timestamp", 11, ErrorCode::FrameCrcMismatch},
+      {"protocol", 16, ErrorCode::FrameCrcMismatch},
+      {"length", 17, ErrorCode::FrameLengthMismatch},
+      {"length", 18, ErrorCode::FrameLengthMismatch},
   };
   for (const Field &field : fields) {
     std::vector<uint8_t> bad = v.bytes;

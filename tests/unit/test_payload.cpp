@@ -11,8 +11,13 @@ namespace {
 void test_base64() {
   struct Case {
     const char *plain, *encoded;
-  } cases[] = {{"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},        {"foo", "Zm9v"},
-               {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+  } cases[] = {{"", ""},
+               {"f", "Zg=="},
+               {"fo", "Zm8="},
+               {"foo", "Zm9v"},
+               {"foob", "Zm9vYg=="},
+               {"fooba", "Zm9vYmE="},
+               {"foobar", "Zm9vYmFy"}};
   for (const Case &c : cases) {
     ASSERT_STR_EQ(base64_encode(c.plain), c.encoded);
     auto decoded = base64_decode(c.encoded);
@@ -56,7 +61,8 @@ void test_ice_round_trip_and_tolerance() {
        "candidate:1 1 UDP 1 10.0.0.2 9 typ host", "", 0},
       {"{\"candidate\":\"a=candidate:1 1 UDP 1 10.0.0.2 9 typ host\",\"sdpMid\":\"video\"}",
        "candidate:1 1 UDP 1 10.0.0.2 9 typ host", "video", 0},
-      {"{\"candidate\":\"candidate:2 1 UDP 1 10.0.0.3 9 typ relay\",\"sdpMid\":\"1\",\"sdpMLineIndex\":\"1\"}",
+      {"{\"candidate\":\"candidate:2 1 UDP 1 10.0.0.3 9 typ "
+       "relay\",\"sdpMid\":\"1\",\"sdpMLineIndex\":\"1\"}",
        "candidate:2 1 UDP 1 10.0.0.3 9 typ relay", "1", 1},
       {"{\"candidate\":\"candidate:2 1 UDP 1 10.0.0.3 9 typ host\",\"sdpMLineIndex\":-4}",
        "candidate:2 1 UDP 1 10.0.0.3 9 typ host", "", 0},
@@ -90,9 +96,9 @@ void test_bad_payloads() {
     if (sdp.error().code != c.code)
       g_error("sdp '%s': %s", c.payload.c_str(), error_code_name(sdp.error().code));
   }
-  for (const std::string &bad : {std::string("%%%"), base64_encode("{}"),
-                                 base64_encode("{\"candidate\":\"\"}"),
-                                 base64_encode("{\"candidate\":7}")}) {
+  for (const std::string &bad :
+       {std::string("%%%"), base64_encode("{}"), base64_encode("{\"candidate\":\"\"}"),
+        base64_encode("{\"candidate\":7}")}) {
     auto ice = decode_ice_payload(bad);
     g_assert_false(ice.ok());
   }

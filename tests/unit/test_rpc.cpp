@@ -60,8 +60,8 @@ void test_vector_requests_parse_and_rebuild() {
     // Rebuilding from the parsed parts gives the same bytes (for params that
     // json-glib prints the way Python does: everything but fractions).
     if (message.request->params_json.find('.') == std::string::npos) {
-      std::string rebuilt = build_request_payload(*message.request,
-                                                  uint32_t(json_object_get_int_member(f, "timestamp")));
+      std::string rebuilt = build_request_payload(
+          *message.request, uint32_t(json_object_get_int_member(f, "timestamp")));
       ASSERT_STR_EQ(rebuilt, payload);
     }
     requests++;
@@ -116,8 +116,10 @@ void test_vector_replies() {
 
 void test_vector_replies_rebuild() {
   ASSERT_STR_EQ(build_result_payload(20001, "[\"ok\"]", 1710000000), vector_payload("response:0"));
-  ASSERT_STR_EQ(build_error_payload(20005, -1, "password error", 1710000524), vector_payload("response:4"));
-  ASSERT_STR_EQ(build_result_payload(20006, "\"unknown_method\"", 1710000655), vector_payload("response:5"));
+  ASSERT_STR_EQ(build_error_payload(20005, -1, "password error", 1710000524),
+                vector_payload("response:4"));
+  ASSERT_STR_EQ(build_result_payload(20006, "\"unknown_method\"", 1710000655),
+                vector_payload("response:5"));
 }
 
 void test_ok_shapes() {
@@ -181,7 +183,8 @@ void test_pushes() {
   g_assert_cmpuint(message.pushes.size(), ==, 1);
 
   // A reply and a push in one message: both are seen, the push is not a reply.
-  message = parse_ok("{\"t\":1,\"dps\":{\"122\":50,\"102\":\"{\\\"id\\\":3,\\\"result\\\":[\\\"ok\\\"]}\"}}");
+  message = parse_ok(
+      "{\"t\":1,\"dps\":{\"122\":50,\"102\":\"{\\\"id\\\":3,\\\"result\\\":[\\\"ok\\\"]}\"}}");
   g_assert_true(message.reply.has_value());
   g_assert_cmpint(message.reply->id, ==, 3);
   g_assert_cmpuint(message.pushes.size(), ==, 1);

@@ -120,9 +120,8 @@ bool parse_options(int &argc, char **&argv, Options &o) {
   struct {
     const char *name;
     gchar *value;
-  } required[] = {{"--broker", o.broker},     {"--username", o.username},
-                  {"--password", o.password}, {"--duid", o.duid},
-                  {"--local-key", o.local_key}, {"--pattern", o.pattern}};
+  } required[] = {{"--broker", o.broker}, {"--username", o.username},   {"--password", o.password},
+                  {"--duid", o.duid},     {"--local-key", o.local_key}, {"--pattern", o.pattern}};
   for (auto &option : required) {
     if (!option.value || !*option.value) {
       fprintf(stderr, "roborock-sim: %s is required (see --help)\n", option.name);

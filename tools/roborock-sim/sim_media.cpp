@@ -18,14 +18,16 @@ namespace {
 std::string raw_video_caps(VideoQuality quality, int framerate) {
   VideoSize size = video_size(quality);
   return "video/x-raw,width=" + std::to_string(size.width) +
-         ",height=" + std::to_string(size.height) + ",framerate=" + std::to_string(framerate) + "/1";
+         ",height=" + std::to_string(size.height) + ",framerate=" + std::to_string(framerate) +
+         "/1";
 }
 
 // Sends an upstream force-key-unit event into the encoder, so a viewer that
 // just connected gets a picture without waiting for the next periodic IDR.
 void request_keyframe(GstElement *encoder) {
   GstPad *pad = gst_element_get_static_pad(encoder, "src");
-  gst_pad_send_event(pad, gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+  gst_pad_send_event(pad,
+                     gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
   gst_object_unref(pad);
 }
 
@@ -94,7 +96,8 @@ void SimMedia::Peer::on_gathering_state(GstElement *webrtc, GParamSpec *, Peer *
 void SimMedia::Peer::on_connection_state(GstElement *webrtc, GParamSpec *, Peer *peer) {
   GstWebRTCPeerConnectionState state;
   g_object_get(webrtc, "connection-state", &state, nullptr);
-  static const char *names[] = {"new", "connecting", "connected", "disconnected", "failed", "closed"};
+  static const char *names[] = {"new",          "connecting", "connected",
+                                "disconnected", "failed",     "closed"};
   peer->log.write(
       EventLog::begin("media").add_string("connection", state <= 5 ? names[state] : "unknown"));
   if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
@@ -132,10 +135,13 @@ bool SimMedia::Peer::build(VideoQuality quality, const std::string &status, std:
       "webrtcbin name=webrtc bundle-policy=max-bundle "
       "videotestsrc is-live=true pattern=ball ! capsfilter name=vcaps caps=" +
       raw_video_caps(quality, options.framerate) +
-      " ! textoverlay name=overlay valignment=top halignment=left line-alignment=left font-desc=\"Sans 16\" shaded-background=true"
-      " ! clockoverlay valignment=bottom halignment=right time-format=\"%H:%M:%S\" font-desc=\"Sans 16\""
+      " ! textoverlay name=overlay valignment=top halignment=left line-alignment=left "
+      "font-desc=\"Sans 16\" shaded-background=true"
+      " ! clockoverlay valignment=bottom halignment=right time-format=\"%H:%M:%S\" "
+      "font-desc=\"Sans 16\""
       " ! videoconvert ! queue max-size-buffers=2 leaky=downstream"
-      " ! x264enc name=venc tune=zerolatency speed-preset=ultrafast key-int-max=30 bitrate=1500 threads=1"
+      " ! x264enc name=venc tune=zerolatency speed-preset=ultrafast key-int-max=30 bitrate=1500 "
+      "threads=1"
       " ! video/x-h264,profile=constrained-baseline"
       " ! rtph264pay config-interval=-1 pt=96 aggregate-mode=zero-latency"
       // Announce the profile as browsers and phones do; decoders go by the SPS.
@@ -213,36 +219,38 @@ void SimMedia::Peer::link_talkback(GstPad *pad) {
   gst_bin_add(GST_BIN(pipeline), chain);
   GstElement *decoder = gst_bin_get_by_name(GST_BIN(chain), "tbdec");
   GstPad *decoder_in = gst_element_get_static_pad(decoder, "sink");
-  gst_pad_add_probe(decoder_in, GST_PAD_PROBE_TYPE_BUFFER,
-                    [](GstPad *, GstPadProbeInfo *, gpointer data) {
-                      static_cast<Peer *>(data)->talkback_frames++;
-                      return GST_PAD_PROBE_OK;
-                    },
-                    this, nullptr);
+  gst_pad_add_probe(
+      decoder_in, GST_PAD_PROBE_TYPE_BUFFER,
+      [](GstPad *, GstPadProbeInfo *, gpointer data) {
+        static_cast<Peer *>(data)->talkback_frames++;
+        return GST_PAD_PROBE_OK;
+      },
+      this, nullptr);
   gst_object_unref(decoder_in);
   gst_object_unref(decoder);
   GstElement *sink = gst_bin_get_by_name(GST_BIN(chain), "tbsink");
   GstPad *sink_in = gst_element_get_static_pad(sink, "sink");
-  gst_pad_add_probe(sink_in, GST_PAD_PROBE_TYPE_BUFFER,
-                    [](GstPad *, GstPadProbeInfo *info, gpointer data) {
-                      auto *peer = static_cast<Peer *>(data);
-                      GstMapInfo map;
-                      GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER(info);
-                      if (!gst_buffer_map(buffer, &map, GST_MAP_READ))
-                        return GST_PAD_PROBE_OK;
-                      auto *samples = reinterpret_cast<const int16_t *>(map.data);
-                      size_t count = map.size / 2;
-                      std::lock_guard<std::mutex> lock(peer->mutex);
-                      for (size_t i = 0; i < count; i++) {
-                        double v = samples[i] / 32768.0;
-                        peer->window_sum_squares += v * v;
-                        peer->window_peak = std::max(peer->window_peak, std::fabs(v));
-                      }
-                      peer->window_samples += count;
-                      gst_buffer_unmap(buffer, &map);
-                      return GST_PAD_PROBE_OK;
-                    },
-                    this, nullptr);
+  gst_pad_add_probe(
+      sink_in, GST_PAD_PROBE_TYPE_BUFFER,
+      [](GstPad *, GstPadProbeInfo *info, gpointer data) {
+        auto *peer = static_cast<Peer *>(data);
+        GstMapInfo map;
+        GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+        if (!gst_buffer_map(buffer, &map, GST_MAP_READ))
+          return GST_PAD_PROBE_OK;
+        auto *samples = reinterpret_cast<const int16_t *>(map.data);
+        size_t count = map.size / 2;
+        std::lock_guard<std::mutex> lock(peer->mutex);
+        for (size_t i = 0; i < count; i++) {
+          double v = samples[i] / 32768.0;
+          peer->window_sum_squares += v * v;
+          peer->window_peak = std::max(peer->window_peak, std::fabs(v));
+        }
+        peer->window_samples += count;
+        gst_buffer_unmap(buffer, &map);
+        return GST_PAD_PROBE_OK;
+      },
+      this, nullptr);
   gst_object_unref(sink_in);
   gst_object_unref(sink);
   gst_element_sync_state_with_parent(chain);
@@ -295,7 +303,8 @@ void SimMedia::Peer::on_answer_created(GstPromise *promise) {
   {
     std::lock_guard<std::mutex> lock(mutex);
     for (guint i = 0; i < gst_sdp_message_medias_len(answer->sdp); i++) {
-      const char *mid = gst_sdp_media_get_attribute_val(gst_sdp_message_get_media(answer->sdp, i), "mid");
+      const char *mid =
+          gst_sdp_media_get_attribute_val(gst_sdp_message_get_media(answer->sdp, i), "mid");
       mids.push_back(mid ? mid : std::to_string(i));
     }
     for (IceCandidate &candidate : candidates) // gathered before we knew the mids
@@ -326,7 +335,8 @@ static std::string sdp_with_candidates(const std::string &sdp,
   size_t start = 0;
   while (start < sdp.size()) {
     size_t end = sdp.find("\r\n", start);
-    std::string line = sdp.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    std::string line =
+        sdp.substr(start, end == std::string::npos ? std::string::npos : end - start);
     if (line.rfind("m=", 0) == 0) {
       flush_candidates();
       media++;
@@ -353,7 +363,9 @@ void SimMedia::Peer::maybe_publish_answer() {
 
 SimMedia::SimMedia(EventLog &log, MediaOptions options) : log_(log), options_(options) {}
 
-SimMedia::~SimMedia() { stop(); }
+SimMedia::~SimMedia() {
+  stop();
+}
 
 bool SimMedia::start(VideoQuality quality, std::string *error) {
   stop();
@@ -460,7 +472,9 @@ void SimMedia::report_talkback() {
     peer_->report_talkback();
 }
 
-void SimMedia::set_audio_enabled(bool enabled) { audio_enabled_ = enabled; }
+void SimMedia::set_audio_enabled(bool enabled) {
+  audio_enabled_ = enabled;
+}
 
 void SimMedia::set_status_text(const std::string &text) {
   std::lock_guard<std::mutex> lock(mutex_);

@@ -38,7 +38,8 @@ std::string audio_direction(const std::string &sdp) {
   if (audio == std::string::npos)
     return "none";
   size_t end = sdp.find("\nm=", audio + 1);
-  std::string section = sdp.substr(audio, end == std::string::npos ? std::string::npos : end - audio);
+  std::string section =
+      sdp.substr(audio, end == std::string::npos ? std::string::npos : end - audio);
   for (const char *direction : {"sendrecv", "sendonly", "recvonly", "inactive"})
     if (section.find(std::string("a=") + direction) != std::string::npos)
       return direction;
@@ -91,8 +92,9 @@ void SimRobot::on_request_frame(const std::string &topic, const uint8_t *data, s
   }
 
   auto params = parse_json(request.params_json, "params");
-  JsonObject *object =
-      params && JSON_NODE_HOLDS_OBJECT(params->get()) ? json_node_get_object(params->get()) : nullptr;
+  JsonObject *object = params && JSON_NODE_HOLDS_OBJECT(params->get())
+                           ? json_node_get_object(params->get())
+                           : nullptr;
   Reply reply = dispatch(request, object, client);
 
   unsigned delay = config_.delay_ms;
@@ -169,7 +171,8 @@ SimRobot::Reply SimRobot::check_password(JsonObject *params) {
     return error(kErrorLocked, "remote viewing locked after too many wrong patterns");
   bool right = password_matches(params);
   wrong_patterns_ = right ? 0 : wrong_patterns_ + 1;
-  log_.write(EventLog::begin("password").add_bool("ok", right).add_int("failures", wrong_patterns_));
+  log_.write(
+      EventLog::begin("password").add_bool("ok", right).add_int("failures", wrong_patterns_));
   return right ? ok() : error(kErrorWrongPassword, "password error");
 }
 
@@ -185,7 +188,8 @@ SimRobot::Reply SimRobot::start_preview(JsonObject *params) {
     return error(kErrorWrongPassword, "password error");
   }
   if (!viewer_.empty() && viewer_ != client) {
-    log_.write(EventLog::begin("busy").add_string("holder", viewer_).add_string("client_id", client));
+    log_.write(
+        EventLog::begin("busy").add_string("holder", viewer_).add_string("client_id", client));
     return error(kErrorBusy, "camera busy: another client is viewing");
   }
   end_viewing(); // the same client starting again replaces its session
@@ -197,7 +201,9 @@ SimRobot::Reply SimRobot::start_preview(JsonObject *params) {
     return error(kErrorNoPreview, "camera failed: " + failure);
   }
   update_overlay();
-  log_.write(EventLog::begin("viewer").add_string("client_id", viewer_).add_bool("active", true)
+  log_.write(EventLog::begin("viewer")
+                 .add_string("client_id", viewer_)
+                 .add_bool("active", true)
                  .add_string("quality", video_quality_name(quality_)));
   return ok();
 }
@@ -240,8 +246,8 @@ SimRobot::Reply SimRobot::receive_offer(JsonObject *params) {
   if (viewer_.empty() || !media_.running())
     return error(kErrorNoPreview, "no camera preview started");
   const char *payload = json_object_string(params, "app_sdp");
-  auto offer = payload ? decode_sdp_payload(payload) : Result<SessionDescription>(Error{
-                                                           ErrorCode::BadMessage, "no app_sdp"});
+  auto offer = payload ? decode_sdp_payload(payload)
+                       : Result<SessionDescription>(Error{ErrorCode::BadMessage, "no app_sdp"});
   if (!offer)
     return error(kErrorBadParams, "bad app_sdp: " + offer.error().message);
   log_.write(EventLog::begin("offer")
@@ -260,9 +266,10 @@ SimRobot::Reply SimRobot::device_sdp() {
   if (sdp_polls_ <= config_.sdp_retries || !answer)
     return result("{\"dev_sdp\":\"retry\"}");
   log_.write(EventLog::begin("answer-delivered").add_int("polls", sdp_polls_));
-  return result(JsonObjectWriter()
-                    .add_string("dev_sdp", encode_sdp_payload(SessionDescription{"answer", *answer}))
-                    .str());
+  return result(
+      JsonObjectWriter()
+          .add_string("dev_sdp", encode_sdp_payload(SessionDescription{"answer", *answer}))
+          .str());
 }
 
 SimRobot::Reply SimRobot::receive_candidate(JsonObject *params) {
@@ -325,7 +332,8 @@ SimRobot::Reply SimRobot::rc_move(JsonObject *params) {
 void SimRobot::update_overlay() {
   char text[256];
   VideoSize size = video_size(quality_);
-  snprintf(text, sizeof text, "roborock-sim %s %dx%d\npose x=%+.2f m y=%+.2f m heading=%+.0f deg\n%s",
+  snprintf(text, sizeof text,
+           "roborock-sim %s %dx%d\npose x=%+.2f m y=%+.2f m heading=%+.0f deg\n%s",
            video_quality_name(quality_), size.width, size.height, pose_x_, pose_y_,
            pose_theta_ * 180.0 / M_PI,
            rc_active_ ? ("remote control, move #" + std::to_string(last_seqnum_)).c_str() : "");

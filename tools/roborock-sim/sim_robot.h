@@ -23,10 +23,10 @@ struct RobotConfig {
   std::string duid;
   std::string local_key;
   std::string pattern;
-  unsigned sdp_retries = 2;    // get_device_sdp answers "retry" this many times first
-  unsigned lockout_after = 5;  // wrong patterns before remote viewing locks
+  unsigned sdp_retries = 2;   // get_device_sdp answers "retry" this many times first
+  unsigned lockout_after = 5; // wrong patterns before remote viewing locks
   std::string turn_url, turn_user, turn_password;
-  std::string preset_viewer;   // another client already watching
+  std::string preset_viewer; // another client already watching
   // Faults.
   std::set<std::string> silent_to;              // never answer these methods
   std::set<std::string> malformed_for;          // answer these with broken frames only

@@ -20,12 +20,12 @@ using namespace roborock::testbed;
 int main(int argc, char **argv) {
   gboolean turn = FALSE;
   gchar **sim_args = nullptr;
-  GOptionEntry entries[] = {
-      {"turn", 0, 0, G_OPTION_ARG_NONE, &turn, "Also run coturn and hand its relay to the robot",
-       nullptr},
-      {"sim-arg", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sim_args,
-       "Extra roborock-sim flag, e.g. --sim-arg=--sdp-retries=5 (repeatable)", "FLAG"},
-      {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
+  GOptionEntry entries[] = {{"turn", 0, 0, G_OPTION_ARG_NONE, &turn,
+                             "Also run coturn and hand its relay to the robot", nullptr},
+                            {"sim-arg", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sim_args,
+                             "Extra roborock-sim flag, e.g. --sim-arg=--sdp-retries=5 (repeatable)",
+                             "FLAG"},
+                            {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   GOptionContext *context = g_option_context_new("-- COMMAND [ARGS...]");
   g_option_context_set_summary(
       context,
@@ -57,10 +57,10 @@ int main(int argc, char **argv) {
 
   std::string credentials = testbed.dir() + "/user_data.json";
   std::string user_data = "{\"rriot\":{\"u\":\"" + account.u + "\",\"s\":\"" + account.s +
-                          "\",\"k\":\"" + account.k + "\",\"r\":{\"m\":\"" +
-                          testbed.broker_url() + "\"}},\"home_data\":{\"devices\":[{\"duid\":\"" +
-                          account.duid + "\",\"name\":\"Simulated robot\",\"localKey\":\"" +
-                          account.local_key + "\"}]}}";
+                          "\",\"k\":\"" + account.k + "\",\"r\":{\"m\":\"" + testbed.broker_url() +
+                          "\"}},\"home_data\":{\"devices\":[{\"duid\":\"" + account.duid +
+                          "\",\"name\":\"Simulated robot\",\"localKey\":\"" + account.local_key +
+                          "\"}]}}";
   g_file_set_contents(credentials.c_str(), user_data.c_str(), -1, nullptr);
 
   gchar **env = g_get_environ();
@@ -68,18 +68,24 @@ int main(int argc, char **argv) {
     const char *name;
     std::string value;
   } settings[] = {
-      {"ROBOROCK_MQTT_URL", testbed.broker_url()}, {"ROBOROCK_CA_FILE", testbed.ca_file()},
-      {"ROBOROCK_RRIOT_U", account.u},             {"ROBOROCK_RRIOT_S", account.s},
-      {"ROBOROCK_RRIOT_K", account.k},             {"ROBOROCK_DUID", account.duid},
-      {"ROBOROCK_LOCAL_KEY", account.local_key},   {"ROBOROCK_PASSWORD", account.pattern},
-      {"ROBOROCK_CREDENTIALS_FILE", credentials},  {"ROBOROCK_SIM_EVENTS", testbed.dir() + "/sim-events.jsonl"},
+      {"ROBOROCK_MQTT_URL", testbed.broker_url()},
+      {"ROBOROCK_CA_FILE", testbed.ca_file()},
+      {"ROBOROCK_RRIOT_U", account.u},
+      {"ROBOROCK_RRIOT_S", account.s},
+      {"ROBOROCK_RRIOT_K", account.k},
+      {"ROBOROCK_DUID", account.duid},
+      {"ROBOROCK_LOCAL_KEY", account.local_key},
+      {"ROBOROCK_PASSWORD", account.pattern},
+      {"ROBOROCK_CREDENTIALS_FILE", credentials},
+      {"ROBOROCK_SIM_EVENTS", testbed.dir() + "/sim-events.jsonl"},
   };
   for (auto &setting : settings)
     env = g_environ_setenv(env, setting.name, setting.value.c_str(), TRUE);
 
   gint status = 0;
-  if (!g_spawn_sync(nullptr, argv + first, env, GSpawnFlags(G_SPAWN_SEARCH_PATH | G_SPAWN_CHILD_INHERITS_STDIN),
-                    nullptr, nullptr, nullptr, nullptr, &status, &error)) {
+  if (!g_spawn_sync(nullptr, argv + first, env,
+                    GSpawnFlags(G_SPAWN_SEARCH_PATH | G_SPAWN_CHILD_INHERITS_STDIN), nullptr,
+                    nullptr, nullptr, nullptr, &status, &error)) {
     fprintf(stderr, "roborock-testbed: cannot run %s: %s\n", argv[first], error->message);
     g_strfreev(env);
     return 2;

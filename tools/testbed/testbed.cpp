@@ -165,18 +165,19 @@ void Testbed::make_certificates() {
   const char *ec[] = {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"};
   std::vector<std::string> ca = {"openssl", "req", "-x509"};
   ca.insert(ca.end(), std::begin(ec), std::end(ec));
-  ca.insert(ca.end(), {"-days", "2", "-subj", "/CN=roborock test CA", "-addext",
-                       "basicConstraints=critical,CA:TRUE", "-addext",
-                       "keyUsage=critical,keyCertSign,cRLSign", "-keyout", "ca.key", "-out",
-                       "ca.crt"});
+  ca.insert(ca.end(),
+            {"-days", "2", "-subj", "/CN=roborock test CA", "-addext",
+             "basicConstraints=critical,CA:TRUE", "-addext",
+             "keyUsage=critical,keyCertSign,cRLSign", "-keyout", "ca.key", "-out", "ca.crt"});
   run(ca, dir_);
   std::vector<std::string> request = {"openssl", "req"};
   request.insert(request.end(), std::begin(ec), std::end(ec));
   request.insert(request.end(), {"-subj", "/CN=roborock test broker", "-keyout", "server.key",
                                  "-out", "server.csr"});
   run(request, dir_);
-  write_file(dir_ + "/server.ext", "subjectAltName=IP:" + address() + ",DNS:broker.test\n"
-                                   "extendedKeyUsage=serverAuth\n");
+  write_file(dir_ + "/server.ext", "subjectAltName=IP:" + address() +
+                                       ",DNS:broker.test\n"
+                                       "extendedKeyUsage=serverAuth\n");
   run({"openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
        "-CAcreateserial", "-days", "2", "-extfile", "server.ext", "-out", "server.crt"},
       dir_);
@@ -189,29 +190,41 @@ void Testbed::write_broker_config() {
   // The client may only publish requests and read replies under its own
   // account; the robot reads requests and writes replies.
   std::string own = account_.u + "/" + account_.mqtt_username;
-  write_file(dir_ + "/acl", "user " + account_.mqtt_username + "\n" +
-                                "topic write rr/m/i/" + own + "/#\n" +
-                                "topic read rr/m/o/" + own + "/#\n\n" +
-                                "user " + kSimUser + "\n" +
-                                "topic read rr/m/i/#\n" +
+  write_file(dir_ + "/acl", "user " + account_.mqtt_username + "\n" + "topic write rr/m/i/" + own +
+                                "/#\n" + "topic read rr/m/o/" + own + "/#\n\n" + "user " +
+                                kSimUser + "\n" + "topic read rr/m/i/#\n" +
                                 "topic write rr/m/o/#\n");
   // `user root`: mosquitto cannot drop privileges inside a user namespace.
   write_file(dir_ + "/mosquitto.conf",
              "user root\n"
              "per_listener_settings false\n"
              "allow_anonymous false\n"
-             "password_file " + dir_ + "/passwd\n"
-             "acl_file " + dir_ + "/acl\n"
-             "persistence false\n"
-             "log_dest file " + dir_ + "/mosquitto.log\n"
-             "log_type error\nlog_type warning\nlog_type notice\nlog_type information\n"
-             "connection_messages true\n"
-             "set_tcp_nodelay true\n"
-             "listener " + std::to_string(kBrokerPort) + " " + address() + "\n"
-             "cafile " + dir_ + "/ca.crt\n"
-             "certfile " + dir_ + "/server.crt\n"
-             "keyfile " + dir_ + "/server.key\n"
-             "require_certificate false\n");
+             "password_file " +
+                 dir_ +
+                 "/passwd\n"
+                 "acl_file " +
+                 dir_ +
+                 "/acl\n"
+                 "persistence false\n"
+                 "log_dest file " +
+                 dir_ +
+                 "/mosquitto.log\n"
+                 "log_type error\nlog_type warning\nlog_type notice\nlog_type information\n"
+                 "connection_messages true\n"
+                 "set_tcp_nodelay true\n"
+                 "listener " +
+                 std::to_string(kBrokerPort) + " " + address() +
+                 "\n"
+                 "cafile " +
+                 dir_ +
+                 "/ca.crt\n"
+                 "certfile " +
+                 dir_ +
+                 "/server.crt\n"
+                 "keyfile " +
+                 dir_ +
+                 "/server.key\n"
+                 "require_certificate false\n");
 }
 
 void Testbed::start_broker() {
@@ -220,17 +233,19 @@ void Testbed::start_broker() {
     g_error("mosquitto did not start; see %s/mosquitto.out", dir_.c_str());
 }
 
-void Testbed::stop_broker() { terminate(broker_); }
+void Testbed::stop_broker() {
+  terminate(broker_);
+}
 
 void Testbed::start_turn() {
   std::string ip = address();
   turn_ = spawn({"turnserver", "-n", "--listening-ip=" + ip, "--relay-ip=" + ip,
                  "--listening-port=" + std::to_string(kTurnPort), "--min-port=49152",
                  "--max-port=49300", "--lt-cred-mech",
-                 std::string("--user=") + kTurnUser + ":" + kTurnPassword,
-                 "--realm=roborock.test", "--no-tls", "--no-dtls", "--no-cli", "--fingerprint",
-                 "--allowed-peer-ip=10.203.0.0-10.203.0.255", "--log-file=stdout",
-                 "--simple-log", "--pidfile=" + dir_ + "/turn.pid"},
+                 std::string("--user=") + kTurnUser + ":" + kTurnPassword, "--realm=roborock.test",
+                 "--no-tls", "--no-dtls", "--no-cli", "--fingerprint",
+                 "--allowed-peer-ip=10.203.0.0-10.203.0.255", "--log-file=stdout", "--simple-log",
+                 "--pidfile=" + dir_ + "/turn.pid"},
                 dir_ + "/turnserver.log");
   if (!wait_until([] { return stun_answers(kTurnPort); }, 5000))
     g_error("coturn did not start; see %s/turnserver.log", dir_.c_str());
@@ -260,7 +275,9 @@ void Testbed::start_simulator(const std::vector<std::string> &extra_args) {
     g_error("the simulator did not get ready; see %s/sim.out", dir_.c_str());
 }
 
-void Testbed::stop_simulator() { terminate(simulator_); }
+void Testbed::stop_simulator() {
+  terminate(simulator_);
+}
 
 std::vector<JsonNodePtr> Testbed::events() const {
   std::vector<JsonNodePtr> out;
@@ -292,9 +309,11 @@ std::vector<JsonNodePtr> Testbed::events_named(const char *name,
 }
 
 size_t Testbed::count_commands(const char *method) const {
-  return events_named("command", [method](JsonObject *event) {
-           return g_strcmp0(json_object_string(event, "method"), method) == 0;
-         }).size();
+  return events_named("command",
+                      [method](JsonObject *event) {
+                        return g_strcmp0(json_object_string(event, "method"), method) == 0;
+                      })
+      .size();
 }
 
 bool Testbed::wait_until(std::function<bool()> condition, unsigned timeout_ms) const {

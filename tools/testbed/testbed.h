@@ -44,7 +44,7 @@ public:
   ~Testbed();
 
   const TestAccount &account() const { return account_; }
-  std::string broker_url() const;   // ssl://10.203.0.1:8883
+  std::string broker_url() const;      // ssl://10.203.0.1:8883
   std::string dead_broker_url() const; // nothing listens there
   const std::string &ca_file() const { return ca_file_; }
   const std::string &dir() const { return dir_; }
