@@ -43,8 +43,11 @@ RpcAccount make_rpc_account(const BrokerAddress &broker, const std::string &ca_f
 std::shared_ptr<RpcClient> RpcClient::acquire(EventLoop &loop, const RpcAccount &account) {
   std::string key = registry_key(account);
   auto &clients = registry();
+  // A client whose connection failed for good (refused, unreachable) is not
+  // shared further: a new session deserves a new attempt.
   if (auto existing = clients[key].lock())
-    return existing;
+    if (existing->mqtt().state() != MqttState::Failed)
+      return existing;
   std::shared_ptr<RpcClient> client(new RpcClient(loop, account));
   clients[key] = client;
   client->mqtt_->start();
@@ -67,7 +70,7 @@ RpcClient::RpcClient(EventLoop &loop, const RpcAccount &account)
 RpcClient::~RpcClient() {
   auto &clients = registry();
   auto it = clients.find(registry_key(account_));
-  if (it != clients.end() && it->second.expired())
+  if (it != clients.end() && it->second.expired()) // not if replaced by a newer client
     clients.erase(it);
   pending_.clear(); // no callbacks: whoever held us is gone
   mqtt_->stop();

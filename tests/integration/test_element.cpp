@@ -2,6 +2,7 @@
 // roborocksrc against the robot simulator on a real TLS broker: pads,
 // decoding, quality, audio, talk-back, remote control, navigation, recording,
 // playbin, errors, and repeated start/stop.
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
@@ -47,6 +48,21 @@ void wait_buffers(Pipeline &pipeline, PadProbe &probe, int count, unsigned timeo
             errors.empty() ? "no error" : parse_error(errors.front()).text.c_str());
   }
 }
+
+// "<source extra> <tail>" playing until `frames` frames reached the sink named
+// "out". Members in this order: the probe goes before the pipeline.
+struct Streaming {
+  Pipeline pipeline;
+  PadProbe video;
+
+  Streaming(const Testbed &testbed, const std::string &extra, const std::string &tail, int frames)
+      : pipeline(source(testbed, extra) + tail) {
+    attach(video, pipeline, "out");
+    pipeline.set_state(GST_STATE_PLAYING);
+    wait_buffers(pipeline, video, frames);
+  }
+  GstElement *src() const { return pipeline.element("src"); }
+};
 
 void assert_error(Pipeline &pipeline, GQuark domain, gint code, const char *text_contains,
                   unsigned timeout_ms = 8000) {
@@ -142,11 +158,9 @@ void test_audio_off() {
 // quality=sd gives 640x360; switching while playing gives 1280x720.
 void test_quality_switch() {
   Testbed testbed;
-  Pipeline pipeline(source(testbed, "quality=sd") + " ! decodebin ! fakesink name=out");
-  PadProbe video;
-  attach(video, pipeline, "out");
-  pipeline.set_state(GST_STATE_PLAYING);
-  wait_buffers(pipeline, video, 10);
+  Streaming streaming(testbed, "quality=sd", " ! decodebin ! fakesink name=out", 10);
+  Pipeline &pipeline = streaming.pipeline;
+  PadProbe &video = streaming.video;
   g_assert_cmpint(video.width(), ==, 640);
   g_assert_cmpint(video.height(), ==, 360);
   gst_util_set_object_arg(G_OBJECT(pipeline.element("src")), "quality", "hd");
@@ -159,13 +173,11 @@ void test_quality_switch() {
 // A tone fed to the talkback pad reaches the robot and is loud there.
 void test_talkback() {
   Testbed testbed;
-  Pipeline pipeline(source(testbed) +
-                    " src.video ! decodebin ! fakesink name=out"
-                    " audiotestsrc is-live=true wave=sine freq=600 volume=0.5 ! src.talkback");
-  PadProbe video;
-  attach(video, pipeline, "out");
-  pipeline.set_state(GST_STATE_PLAYING);
-  wait_buffers(pipeline, video, 10);
+  Streaming streaming(testbed, "",
+                      " src.video ! decodebin ! fakesink name=out"
+                      " audiotestsrc is-live=true wave=sine freq=600 volume=0.5 ! src.talkback",
+                      10);
+  Pipeline &pipeline = streaming.pipeline;
   auto loud = [&] {
     for (auto &event : testbed.events_named("talkback"))
       if (event_number(event, "frames") >= 50 && event_number(event, "rms_db") > -20)
@@ -186,11 +198,7 @@ void test_talkback() {
 // Without a talkback pad the offer's audio is receive-only.
 void test_no_talkback_is_recvonly() {
   Testbed testbed;
-  Pipeline pipeline(source(testbed) + " ! decodebin ! fakesink name=out");
-  PadProbe video;
-  attach(video, pipeline, "out");
-  pipeline.set_state(GST_STATE_PLAYING);
-  wait_buffers(pipeline, video, 5);
+  Streaming streaming(testbed, "", " ! decodebin ! fakesink name=out", 5);
   auto offers = testbed.events_named("offer");
   g_assert_cmpuint(offers.size(), ==, 1);
   g_assert_cmpstr(event_string(offers[0], "audio_direction"), ==, "recvonly");
@@ -229,11 +237,8 @@ bool emit_bool(GstElement *element, const char *signal) {
 // rc-start, rc-move, rc-stop and send-command reach the robot exactly.
 void test_remote_control_signals() {
   Testbed testbed;
-  Pipeline pipeline(source(testbed) + " ! decodebin ! fakesink name=out");
-  PadProbe video;
-  attach(video, pipeline, "out");
-  pipeline.set_state(GST_STATE_PLAYING);
-  wait_buffers(pipeline, video, 5);
+  Streaming streaming(testbed, "", " ! decodebin ! fakesink name=out", 5);
+  Pipeline &pipeline = streaming.pipeline;
   GstElement *src = pipeline.element("src");
 
   g_assert_true(emit_bool(src, "rc-start"));
@@ -282,11 +287,8 @@ void test_remote_control_signals() {
 // Arrow keys from the video sink drive the robot; release stops; Escape ends.
 void test_navigation_keys() {
   Testbed testbed;
-  Pipeline pipeline(source(testbed) + " ! decodebin ! videoconvert ! fakesink name=out");
-  PadProbe video;
-  attach(video, pipeline, "out");
-  pipeline.set_state(GST_STATE_PLAYING);
-  wait_buffers(pipeline, video, 5);
+  Streaming streaming(testbed, "", " ! decodebin ! videoconvert ! fakesink name=out", 5);
+  Pipeline &pipeline = streaming.pipeline;
   // Navigation events travel upstream, as from a video window.
   GstPad *sink = gst_element_get_static_pad(pipeline.element("out"), "sink");
   GstPad *upstream_pad = gst_pad_get_peer(sink);
@@ -480,11 +482,8 @@ void test_error_broker_refuses() {
 
 void test_stats() {
   Testbed testbed;
-  Pipeline pipeline(source(testbed) + " ! decodebin ! fakesink name=out");
-  PadProbe video;
-  attach(video, pipeline, "out");
-  pipeline.set_state(GST_STATE_PLAYING);
-  wait_buffers(pipeline, video, 30);
+  Streaming streaming(testbed, "", " ! decodebin ! fakesink name=out", 30);
+  Pipeline &pipeline = streaming.pipeline;
   GstStructure *stats = nullptr;
   g_object_get(pipeline.element("src"), "stats", &stats, nullptr);
   g_assert_nonnull(stats);
@@ -500,6 +499,49 @@ void test_stats() {
   g_assert_cmpuint(bytes, >, 10000);
   g_assert_cmpuint(packets, >=, frames);
   gst_structure_free(stats);
+}
+
+// The broker goes away while streaming: the media goes on (it does not pass
+// through MQTT), the session reports reconnecting, reconnects with backoff,
+// re-subscribes, and commands work again.
+void test_broker_restart() {
+  Testbed testbed;
+  Streaming streaming(testbed, "", " ! decodebin ! fakesink name=out", 10);
+  Pipeline &pipeline = streaming.pipeline;
+  testbed.stop_broker();
+  auto has_state = [&](const char *state) {
+    auto states = pipeline.roborock_states();
+    return std::find(states.begin(), states.end(), state) != states.end();
+  };
+  g_assert_true(pipeline.wait_until([&] { return has_state("reconnecting"); }, 10000));
+  int frames = streaming.video.buffers();
+  g_assert_true(pipeline.wait_until([&] { return streaming.video.buffers() > frames + 15; }, 5000));
+  testbed.restart_broker();
+  g_assert_true(
+      pipeline.wait_until([&] { return pipeline.roborock_states().back() == "streaming"; }, 20000));
+  // The robot reconnects on its own schedule; a command before that would
+  // rightly time out.
+  g_assert_true(pipeline.wait_until(
+      [&] {
+        return testbed
+                   .events_named("mqtt",
+                                 [](JsonObject *e) {
+                                   return g_strcmp0(roborock::json_object_string(e, "state"),
+                                                    "connected") == 0;
+                                 })
+                   .size() == 2;
+      },
+      20000));
+  gboolean ok = FALSE;
+  g_signal_emit_by_name(streaming.src(), "rc-start", &ok);
+  g_assert_true(ok); // re-subscribed: the reply came back
+  GstStructure *stats = nullptr;
+  g_object_get(streaming.src(), "stats", &stats, nullptr);
+  guint reconnects = 0;
+  g_assert_true(gst_structure_get_uint(stats, "reconnects", &reconnects));
+  g_assert_cmpuint(reconnects, ==, 1);
+  gst_structure_free(stats);
+  assert_no_errors(pipeline);
 }
 
 // Run with GST_DEBUG=*:9 and GST_DEBUG_FILE set (meson does): no secret of
@@ -564,6 +606,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/element/error-broker-down", test_error_broker_down);
   g_test_add_func("/element/error-broker-refuses", test_error_broker_refuses);
   g_test_add_func("/element/stats", test_stats);
+  g_test_add_func("/element/broker-restart", test_broker_restart);
   g_test_add_func("/element/no-secrets-in-logs", test_no_secrets_in_logs);
   return g_test_run();
 }

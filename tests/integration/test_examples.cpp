@@ -13,14 +13,8 @@ namespace {
 
 // Runs an example with the testbed's credentials; returns its output.
 std::string run_example(const Testbed &testbed, std::vector<std::string> argv) {
-  std::string credentials = testbed.dir() + "/user_data.json";
-  const TestAccount &a = testbed.account();
-  std::string user_data = "{\"rriot\":{\"u\":\"" + a.u + "\",\"s\":\"" + a.s + "\",\"k\":\"" + a.k +
-                          "\",\"r\":{\"m\":\"" + testbed.broker_url() +
-                          "\"}},\"home_data\":{\"devices\":[{\"duid\":\"" + a.duid +
-                          "\",\"localKey\":\"" + a.local_key + "\"}]}}";
-  g_assert_true(g_file_set_contents(credentials.c_str(), user_data.c_str(), -1, nullptr));
-  argv.insert(argv.end(), {credentials, a.pattern, "6"});
+  std::string credentials = testbed.write_credentials_file();
+  argv.insert(argv.end(), {credentials, testbed.account().pattern, "6"});
   std::vector<const char *> args;
   for (const std::string &arg : argv)
     args.push_back(arg.c_str());

@@ -11,16 +11,7 @@ using namespace roborock;
 
 namespace {
 
-std::string vector_payload(const char *name) {
-  static JsonNodePtr root = test::load_vectors();
-  JsonArray *frames = test::vector_array(root, "frames");
-  for (guint i = 0; i < json_array_get_length(frames); i++) {
-    JsonObject *f = json_array_get_object_element(frames, i);
-    if (g_strcmp0(json_object_get_string_member(f, "name"), name) == 0)
-      return json_object_get_string_member(f, "payload");
-  }
-  g_error("no vector %s", name);
-}
+using test::vector_payload;
 
 std::string request(int64_t id, const char *method, const std::string &params, uint32_t t) {
   return build_request_payload(RpcRequest{id, method, params}, t);

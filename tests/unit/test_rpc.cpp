@@ -32,16 +32,7 @@ void assert_parse_error(const std::string &payload, ErrorCode expected) {
             message.error().message.c_str(), error_code_name(expected), payload.c_str());
 }
 
-std::string vector_payload(const char *name) {
-  static JsonNodePtr root = test::load_vectors();
-  JsonArray *frames = test::vector_array(root, "frames");
-  for (guint i = 0; i < json_array_get_length(frames); i++) {
-    JsonObject *f = json_array_get_object_element(frames, i);
-    if (g_strcmp0(json_object_get_string_member(f, "name"), name) == 0)
-      return json_object_get_string_member(f, "payload");
-  }
-  g_error("no vector %s", name);
-}
+using test::vector_payload;
 
 void test_vector_requests_parse_and_rebuild() {
   static JsonNodePtr root = test::load_vectors();

@@ -8,16 +8,9 @@
 
 #include <glib.h>
 
-#include "json_util.h"
+#include "test_macros.h"
 
-// g_assert_cmpstr keeps raw pointers: comparing .c_str() of temporaries would
-// read freed memory. This holds both sides as strings first.
-#define ASSERT_STR_EQ(actual, expected)                                                            \
-  do {                                                                                             \
-    const std::string assert_actual_ = (actual);                                                   \
-    const std::string assert_expected_ = (expected);                                               \
-    g_assert_cmpstr(assert_actual_.c_str(), ==, assert_expected_.c_str());                         \
-  } while (0)
+#include "json_util.h"
 
 namespace roborock::test {
 
@@ -48,6 +41,18 @@ inline JsonNodePtr load_vectors() {
 
 inline JsonArray *vector_array(const JsonNodePtr &root, const char *name) {
   return json_object_get_array_member(json_node_get_object(root.get()), name);
+}
+
+// The plaintext payload of the golden frame named `name`.
+inline std::string vector_payload(const char *name) {
+  static JsonNodePtr root = load_vectors();
+  JsonArray *frames = vector_array(root, "frames");
+  for (guint i = 0; i < json_array_get_length(frames); i++) {
+    JsonObject *f = json_array_get_object_element(frames, i);
+    if (g_strcmp0(json_object_get_string_member(f, "name"), name) == 0)
+      return json_object_get_string_member(f, "payload");
+  }
+  g_error("no vector %s", name);
 }
 
 } // namespace roborock::test

@@ -55,13 +55,7 @@ int main(int argc, char **argv) {
   Testbed testbed(options);
   const TestAccount &account = testbed.account();
 
-  std::string credentials = testbed.dir() + "/user_data.json";
-  std::string user_data = "{\"rriot\":{\"u\":\"" + account.u + "\",\"s\":\"" + account.s +
-                          "\",\"k\":\"" + account.k + "\",\"r\":{\"m\":\"" + testbed.broker_url() +
-                          "\"}},\"home_data\":{\"devices\":[{\"duid\":\"" + account.duid +
-                          "\",\"name\":\"Simulated robot\",\"localKey\":\"" + account.local_key +
-                          "\"}]}}";
-  g_file_set_contents(credentials.c_str(), user_data.c_str(), -1, nullptr);
+  std::string credentials = testbed.write_credentials_file();
 
   gchar **env = g_get_environ();
   struct {

@@ -161,6 +161,16 @@ std::string Testbed::turn_url() const {
   return "turn:" + address() + ":" + std::to_string(kTurnPort);
 }
 
+std::string Testbed::write_credentials_file() const {
+  std::string path = dir_ + "/user_data.json";
+  const TestAccount &a = account_;
+  write_file(path, "{\"rriot\":{\"u\":\"" + a.u + "\",\"s\":\"" + a.s + "\",\"k\":\"" + a.k +
+                       "\",\"r\":{\"m\":\"" + broker_url() +
+                       "\"}},\"home_data\":{\"devices\":[{\"duid\":\"" + a.duid +
+                       "\",\"name\":\"Simulated robot\",\"localKey\":\"" + a.local_key + "\"}]}}");
+  return path;
+}
+
 void Testbed::make_certificates() {
   const char *ec[] = {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"};
   std::vector<std::string> ca = {"openssl", "req", "-x509"};
@@ -235,6 +245,11 @@ void Testbed::start_broker() {
 
 void Testbed::stop_broker() {
   terminate(broker_);
+}
+
+void Testbed::restart_broker() {
+  terminate(broker_);
+  start_broker();
 }
 
 void Testbed::start_turn() {

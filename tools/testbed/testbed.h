@@ -49,10 +49,13 @@ public:
   const std::string &ca_file() const { return ca_file_; }
   const std::string &dir() const { return dir_; }
   std::string turn_url() const; // turn:10.203.0.1:3478
+  // A user_data JSON file with the account and the robot (for credentials-file).
+  std::string write_credentials_file() const;
 
   void start_simulator(const std::vector<std::string> &extra_args = {});
   void stop_simulator();
   void stop_broker();
+  void restart_broker(); // same port, certificates and accounts
 
   // The simulator's events, parsed (each a JSON object node).
   std::vector<JsonNodePtr> events() const;
