@@ -65,6 +65,40 @@ void disable_upnp(GstElement *webrtc) {
   g_object_unref(ice);
 }
 
+// webrtcbin 1.22 and its libnice backend log the TURN URI, credentials
+// included, at DEBUG level while adding it ("Adding turn server: turn://u:p@..").
+// The credentials are a token from the cloud and must not reach a log: those
+// two categories are held below DEBUG for the duration of the call (at worst
+// a few other debug lines of theirs are lost in that moment).
+GstDebugCategory *find_debug_category(const char *name) {
+  GstDebugCategory *found = nullptr;
+  GSList *all = gst_debug_get_all_categories();
+  for (GSList *l = all; l && !found; l = l->next)
+    if (g_strcmp0(gst_debug_category_get_name(static_cast<GstDebugCategory *>(l->data)), name) == 0)
+      found = static_cast<GstDebugCategory *>(l->data);
+  g_slist_free(all);
+  return found;
+}
+
+gboolean add_turn_server_quietly(GstElement *webrtc, const std::string &uri) {
+  GstDebugCategory *categories[] = {find_debug_category("webrtcbin"),
+                                    find_debug_category("webrtcnice")};
+  GstDebugLevel saved[G_N_ELEMENTS(categories)];
+  for (size_t i = 0; i < G_N_ELEMENTS(categories); i++) {
+    if (!categories[i])
+      continue;
+    saved[i] = gst_debug_category_get_threshold(categories[i]);
+    if (saved[i] > GST_LEVEL_INFO)
+      gst_debug_category_set_threshold(categories[i], GST_LEVEL_INFO);
+  }
+  gboolean added = FALSE;
+  g_signal_emit_by_name(webrtc, "add-turn-server", uri.c_str(), &added);
+  for (size_t i = 0; i < G_N_ELEMENTS(categories); i++)
+    if (categories[i] && saved[i] > GST_LEVEL_INFO)
+      gst_debug_category_set_threshold(categories[i], saved[i]);
+  return added;
+}
+
 } // namespace
 
 WebrtcMedia::WebrtcMedia(GstElement *element, Config config, std::shared_ptr<OutputPads> outputs,
@@ -204,8 +238,7 @@ void WebrtcMedia::on_turn_server(const TurnServer &turn) {
     events_.on_error(Error{uri.error().code, uri.error().message + "; trying without it"}, false);
     return;
   }
-  gboolean added = FALSE;
-  g_signal_emit_by_name(webrtc_, "add-turn-server", uri->c_str(), &added);
+  gboolean added = add_turn_server_quietly(webrtc_, *uri);
   if (!added)
     events_.on_error(Error{ErrorCode::BadMessage,
                            "webrtcbin refused the robot's TURN server; trying without it"},

@@ -550,7 +550,7 @@ void test_no_secrets_in_logs() {
   const char *log_path = g_getenv("GST_DEBUG_FILE");
   if (!log_path || g_strcmp0(g_getenv("GST_DEBUG"), "*:9") != 0)
     g_error("run with GST_DEBUG=*:9 and GST_DEBUG_FILE (meson test does)");
-  Testbed testbed;
+  Testbed testbed({true, true, {}}); // with a TURN relay: its credentials are secrets too
   const TestAccount &a = testbed.account();
   // Properties set directly: gst-launch's parser logs pipeline descriptions.
   Pipeline pipeline("roborocksrc name=src ! decodebin ! fakesink name=out "
@@ -572,8 +572,16 @@ void test_no_secrets_in_logs() {
   g_assert_true(g_file_get_contents(log_path, &log, &size, nullptr));
   g_test_message("searched %zu MB of level-9 log", size >> 20);
   g_assert_cmpuint(size, >, 100000); // the log really was written
-  std::string secrets[] = {
-      a.local_key, a.s, a.k, a.pattern, a.mqtt_password, roborock::md5_hex(a.pattern)};
+  g_autofree char *escaped_turn_password =
+      g_uri_escape_string(Testbed::kTurnPassword, nullptr, FALSE);
+  std::string secrets[] = {a.local_key,
+                           a.s,
+                           a.k,
+                           a.pattern,
+                           a.mqtt_password,
+                           roborock::md5_hex(a.pattern),
+                           Testbed::kTurnPassword,
+                           escaped_turn_password};
   for (const std::string &secret : secrets)
     if (memmem(log, size, secret.data(), secret.size()))
       g_error("a secret (%zu characters) appears in the debug log", secret.size());
