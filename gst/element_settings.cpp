@@ -24,8 +24,18 @@ bool all_digits(const std::string &text) {
 
 } // namespace
 
+// 8 hex characters, as the Roborock app's client ids are (go2rtc uses 12):
+// robots and the cloud may expect that form. Derived from the machine id (or
+// the host name), so it is stable on this machine.
 std::string default_client_id() {
-  return "gst-roborocksrc-" + md5_hex(g_get_host_name()).substr(0, 8);
+  gchar *machine_id = nullptr;
+  std::string seed;
+  if (g_file_get_contents("/etc/machine-id", &machine_id, nullptr, nullptr))
+    seed = g_strstrip(machine_id);
+  g_free(machine_id);
+  if (seed.empty())
+    seed = g_get_host_name();
+  return md5_hex("roborocksrc:" + seed).substr(0, 8);
 }
 
 Result<CameraSessionConfig> resolve_session_config(const ElementSettings &settings) {
@@ -69,10 +79,8 @@ Result<CameraSessionConfig> resolve_session_config(const ElementSettings &settin
   if (s.local_key.size() != kLocalKeyLength)
     return Error{ErrorCode::CredentialsMalformed, "local-key must be 16 characters (it has " +
                                                       std::to_string(s.local_key.size()) + ")"};
-  if (s.password.empty())
-    return missing("no pattern password: set password to the digits of the camera's pattern "
-                   "(as drawn on the 3x3 keypad, e.g. 2580)");
-  if (!all_digits(s.password))
+  // No password: the robot has no pattern (it says so if it has one).
+  if (!s.password.empty() && !all_digits(s.password))
     return Error{ErrorCode::CredentialsMalformed,
                  "password must be the pattern's digits (1-9), not the account password"};
 
@@ -102,7 +110,7 @@ Result<CameraSessionConfig> resolve_session_config(const ElementSettings &settin
   config.pattern_password = s.password;
   config.client_id = s.client_id.empty() ? default_client_id() : s.client_id;
   config.quality = s.quality;
-  config.voice_chat = s.audio;
+  config.talkback_volume = s.talkback_volume;
   config.command_timeout_ms = std::max(1u, s.timeout_s) * 1000;
   config.negotiation_timeout_ms = std::max(20000u, config.command_timeout_ms * 3);
   return config;

@@ -27,10 +27,12 @@ struct ElementSettings {
   VideoQuality quality = VideoQuality::HD;
   bool audio = true;
   unsigned timeout_s = 10;
+  unsigned talkback_volume = 80; // the robot's speaker, 0-100
 };
 
-// A client id that stays the same on this machine, so that a session of ours
-// that did not end cleanly can be recognised and ended on the next start.
+// A client id (8 hex characters) that stays the same on this machine, so
+// that a session of ours that did not end cleanly can be recognised and ended
+// on the next start.
 std::string default_client_id();
 
 // Errors are CredentialsMissing, CredentialsMalformed, FileUnreadable or

@@ -56,6 +56,7 @@ using namespace roborock;
 #define DEFAULT_AUDIO TRUE
 #define DEFAULT_LATENCY 200
 #define DEFAULT_TIMEOUT 10
+#define DEFAULT_TALKBACK_VOLUME 80
 #define MASKED_SECRET "********"
 
 enum {
@@ -75,6 +76,7 @@ enum {
   PROP_CLIENT_ID,
   PROP_LATENCY,
   PROP_TIMEOUT,
+  PROP_TALKBACK_VOLUME,
   PROP_STATS,
 };
 
@@ -91,8 +93,11 @@ static GstStaticPadTemplate video_template =
     GST_STATIC_PAD_TEMPLATE("video", GST_PAD_SRC, GST_PAD_SOMETIMES,
                             GST_STATIC_CAPS("video/x-h264, stream-format=(string)avc, "
                                             "alignment=(string)au"));
+/* Opus as a rule; G.711 when the robot's answer picks it. */
 static GstStaticPadTemplate audio_template = GST_STATIC_PAD_TEMPLATE(
-    "audio", GST_PAD_SRC, GST_PAD_SOMETIMES, GST_STATIC_CAPS("audio/x-opus"));
+    "audio", GST_PAD_SRC, GST_PAD_SOMETIMES,
+    GST_STATIC_CAPS("audio/x-opus; audio/x-mulaw, rate=(int)8000, channels=(int)1; "
+                    "audio/x-alaw, rate=(int)8000, channels=(int)1"));
 static GstStaticPadTemplate talkback_template = GST_STATIC_PAD_TEMPLATE(
     "talkback", GST_PAD_SINK, GST_PAD_REQUEST, GST_STATIC_CAPS("audio/x-raw"));
 
@@ -149,10 +154,12 @@ static gint resource_error_code(ErrorCode code) {
     return GST_RESOURCE_ERROR_SETTINGS;
   case ErrorCode::BrokerNotAuthorized:
   case ErrorCode::WrongPassword:
+  case ErrorCode::ViewingLocked:
     return GST_RESOURCE_ERROR_NOT_AUTHORIZED;
   case ErrorCode::CameraBusy:
     return GST_RESOURCE_ERROR_BUSY;
   case ErrorCode::BrokerUnreachable:
+  case ErrorCode::RobotUnavailable:
   case ErrorCode::RobotTimeout:
   case ErrorCode::NegotiationFailed:
     return GST_RESOURCE_ERROR_OPEN_READ;
@@ -210,6 +217,21 @@ static void handle_navigation(GstRoborockSrc *self, GstEvent *event) {
     state->remote_control->key_released(key);
 }
 
+/* Someone listens: the robot's microphone is wanted (start_voice_chat with
+ * record). Runs in the thread that links the pad. */
+static void on_audio_linked(GstRoborockSrc *self) {
+  std::shared_ptr<CameraSession> session;
+  {
+    std::lock_guard<std::mutex> lock(self->state->lock);
+    if (!self->state->settings.audio)
+      return;
+    session = self->state->session;
+  }
+  GST_INFO_OBJECT(self, "audio pad linked: asking the robot for its audio");
+  if (session)
+    session->set_voice_chat(true, false);
+}
+
 /* Session lifetime */
 
 static gboolean start_session(GstRoborockSrc *self) {
@@ -245,6 +267,10 @@ static gboolean start_session(GstRoborockSrc *self) {
   media_config.talkback = state->talkback.get();
   state->media = std::make_unique<WebrtcMedia>(GST_ELEMENT(self), media_config, state->outputs,
                                                std::move(events));
+  /* Voice chat pauses the robot's cleaning: only for a linked audio pad (from
+   * an earlier session; a later link asks then) or a talk-back pad. */
+  config->voice_record = state->settings.audio && state->outputs->audio_linked();
+  config->voice_play = state->talkback != nullptr;
   state->session = std::make_shared<CameraSession>(config.value(), state->media.get());
   state->media->set_session(state->session.get());
   state->remote_control = std::make_unique<RemoteControl>(state->session.get());
@@ -412,7 +438,7 @@ static gboolean gst_roborock_src_rc_start(GstRoborockSrc *self) {
 
 static gboolean gst_roborock_src_rc_stop(GstRoborockSrc *self) {
   return report(self, "rc-stop", call_and_wait(self, [](CameraSession &s, auto done) {
-                  s.rc_stop(std::move(done));
+                  s.rc_end(std::move(done));
                 }));
 }
 
@@ -550,6 +576,9 @@ static void gst_roborock_src_set_property(GObject *object, guint prop_id, const 
     case PROP_TIMEOUT:
       s.timeout_s = g_value_get_uint(value);
       break;
+    case PROP_TALKBACK_VOLUME:
+      s.talkback_volume = g_value_get_uint(value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
       break;
@@ -618,6 +647,9 @@ static void gst_roborock_src_get_property(GObject *object, guint prop_id, GValue
   case PROP_TIMEOUT:
     g_value_set_uint(value, s.timeout_s);
     break;
+  case PROP_TALKBACK_VOLUME:
+    g_value_set_uint(value, s.talkback_volume);
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
     break;
@@ -675,7 +707,8 @@ static void gst_roborock_src_init(GstRoborockSrc *self) {
   GST_DEBUG_CATEGORY_INIT(gst_roborock_src_debug, "roborocksrc", 0, "Roborock camera source");
   self->state = new RoborockSrcState();
   self->state->outputs = std::make_shared<OutputPads>(
-      GST_ELEMENT(self), [self](GstEvent *event) { handle_navigation(self, event); });
+      GST_ELEMENT(self), [self](GstEvent *event) { handle_navigation(self, event); },
+      [self] { on_audio_linked(self); });
   /* A source without sinks: no async state changes, no EOS aggregation needed. */
   GST_OBJECT_FLAG_SET(self, GST_ELEMENT_FLAG_SOURCE);
   gst_bin_set_suppressed_flags(GST_BIN(self),
@@ -744,7 +777,10 @@ static void gst_roborock_src_class_init(GstRoborockSrcClass *klass) {
   g_object_class_install_property(
       object_class, PROP_AUDIO,
       g_param_spec_boolean(
-          "audio", "Audio", "Receive the robot's audio (start_voice_chat) on the audio pad",
+          "audio", "Audio",
+          "Offer the robot's audio on the audio pad. Voice chat (start_voice_chat) starts "
+          "only when the audio pad is linked or a talkback pad exists: it puts the robot in "
+          "its call state and pauses cleaning",
           DEFAULT_AUDIO,
           GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
   g_object_class_install_property(
@@ -757,6 +793,15 @@ static void gst_roborock_src_class_init(GstRoborockSrcClass *klass) {
       g_param_spec_uint(
           "timeout", "Timeout", "Seconds to wait for the robot's reply to each command", 1, 120,
           DEFAULT_TIMEOUT,
+          GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
+  g_object_class_install_property(
+      object_class, PROP_TALKBACK_VOLUME,
+      g_param_spec_uint(
+          "talkback-volume", "Talk-back volume",
+          "The robot's speaker volume for talk-back (set_voice_chat_volume, "
+          "0-100); sent when a talkback pad starts voice chat, which pauses the "
+          "robot's cleaning",
+          0, 100, DEFAULT_TALKBACK_VOLUME,
           GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
   g_object_class_install_property(
       object_class, PROP_STATS,
@@ -792,7 +837,9 @@ static void gst_roborock_src_class_init(GstRoborockSrcClass *klass) {
   /**
    * GstRoborockSrc::rc-stop:
    *
-   * Leaves remote-control mode (app_rc_end, or app_rc_stop on older firmware).
+   * Leaves remote-control mode (app_rc_end). To stop moving but stay in
+   * remote control, release the keys (app_rc_stop) or send rc-move with zero
+   * speeds.
    * Returns: %TRUE if the robot accepted.
    */
   signals[SIGNAL_RC_STOP] = g_signal_new_class_handler(

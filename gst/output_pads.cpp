@@ -15,7 +15,19 @@ constexpr gint64 kKeyframeRequestIntervalUs = 500 * 1000;
 constexpr const char *kVideoChain = "rtph264depay request-keyframe=true wait-for-keyframe=true "
                                     "! h264parse config-interval=-1 "
                                     "! capsfilter caps=video/x-h264,stream-format=avc,alignment=au";
-constexpr const char *kAudioChain = "rtpopusdepay";
+// The robot's audio as its answer chose it: Opus, or G.711 from stacks that
+// prefer it.
+const char *audio_chain_for(GstPad *pad) {
+  GstCaps *caps = gst_pad_get_current_caps(pad);
+  if (!caps)
+    caps = gst_pad_query_caps(pad, nullptr);
+  const char *encoding = gst_structure_get_string(gst_caps_get_structure(caps, 0), "encoding-name");
+  const char *chain = g_strcmp0(encoding, "PCMU") == 0   ? "rtppcmudepay"
+                      : g_strcmp0(encoding, "PCMA") == 0 ? "rtppcmadepay"
+                                                         : "rtpopusdepay";
+  gst_caps_unref(caps);
+  return chain;
+}
 constexpr const char *kDiscardChain = "fakesink sync=false async=false";
 
 enum class Media { Video, Audio, Other };
@@ -46,9 +58,10 @@ void remove_chain(GstElement *element, GstElement *chain) {
 
 } // namespace
 
-OutputPads::OutputPads(GstElement *element, NavigationHandler on_navigation)
+OutputPads::OutputPads(GstElement *element, NavigationHandler on_navigation,
+                       LinkedHandler on_audio_linked)
     : element_(element), on_navigation_(std::move(on_navigation)),
-      combiner_(gst_flow_combiner_new()) {}
+      on_audio_linked_(std::move(on_audio_linked)), combiner_(gst_flow_combiner_new()) {}
 
 OutputPads::~OutputPads() {
   end_session();
@@ -68,6 +81,23 @@ void OutputPads::begin_session(bool audio_wanted) {
   audio_frames_ = 0;
   std::lock_guard<std::mutex> combiner_lock(combiner_mutex_);
   gst_flow_combiner_reset(combiner_);
+}
+
+void OutputPads::announce(bool audio) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!in_session_)
+    return;
+  ensure_pad(video_); // always first: gst-launch's "roborocksrc ! decodebin" takes it
+  if (audio && audio_wanted_)
+    ensure_pad(audio_);
+  else
+    audio_wanted_ = false; // none will come: no-more-pads at once
+  maybe_finish();
+}
+
+bool OutputPads::audio_linked() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return audio_.ghost && gst_pad_is_linked(audio_.ghost);
 }
 
 GstElement *OutputPads::build_chain(const char *description) {
@@ -92,7 +122,7 @@ void OutputPads::add_webrtc_pad(GstPad *pad) {
     keep_timestamped_gops(chain);
   } else if (media == Media::Audio && audio_wanted_ && !audio_.chain) {
     output = &audio_;
-    chain = build_chain(kAudioChain);
+    chain = build_chain(audio_chain_for(pad));
   } else {
     chain = build_chain(kDiscardChain); // unexpected streams must not stall webrtcbin
     discard_chains_.push_back(chain);
@@ -171,6 +201,11 @@ GstPad *OutputPads::create_ghost(Output &output) {
   gst_pad_set_chain_function(internal, chain_combined);
   gst_pad_set_chain_list_function(internal, chain_list_combined);
   gst_object_unref(internal);
+  if (&output == &audio_ && on_audio_linked_)
+    g_signal_connect(ghost, "linked", G_CALLBACK(+[](GstPad *, GstPad *, gpointer data) {
+                       static_cast<OutputPads *>(data)->on_audio_linked_();
+                     }),
+                     this);
   if (&output == &video_ && on_navigation_) {
     gst_pad_add_probe(
         ghost, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
@@ -189,20 +224,24 @@ GstPad *OutputPads::create_ghost(Output &output) {
   return ghost;
 }
 
+// The element's pad for `output`: created and added once, re-activated for
+// later sessions (it was deactivated while the element was READY).
+void OutputPads::ensure_pad(Output &output) {
+  if (output.ghost) {
+    gst_pad_set_active(output.ghost, TRUE);
+    return;
+  }
+  output.ghost = create_ghost(output);
+  pads_announced_ = false;
+  gst_element_add_pad(element_, output.ghost);
+}
+
 void OutputPads::connect(Output &output) {
-  bool new_pad = !output.ghost;
-  if (new_pad)
-    output.ghost = create_ghost(output);
-  else
-    gst_pad_set_active(output.ghost, TRUE); // deactivated while the element was READY
+  ensure_pad(output);
   GstPad *chain_out = gst_element_get_static_pad(output.chain, "src");
   gst_ghost_pad_set_target(GST_GHOST_PAD(output.ghost), chain_out);
   gst_object_unref(chain_out);
   output.linked = true;
-  if (new_pad) {
-    pads_announced_ = false;
-    gst_element_add_pad(element_, output.ghost);
-  }
 }
 
 void OutputPads::maybe_finish() {

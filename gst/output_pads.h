@@ -2,6 +2,9 @@
 // The element's src pads: webrtcbin's RTP pads, depayloaded and parsed, behind
 // ghost pads named "video" (H.264, avc/au with codec_data) and "audio" (Opus).
 //
+// - The pads appear when the robot's answer says which streams come (before
+//   any data, so an application can link "audio" and thereby ask for voice
+//   chat, which the robot starts sending only then).
 // - The pads live as long as the element once they exist: each session builds
 //   new chains and retargets them, so links made by the application (or by
 //   gst-launch) survive stopping and restarting.
@@ -27,14 +30,20 @@ namespace roborock {
 class OutputPads : public std::enable_shared_from_this<OutputPads> {
 public:
   using NavigationHandler = std::function<void(GstEvent *event)>;
+  using LinkedHandler = std::function<void()>;
 
-  // `element` is the roborocksrc bin.
-  OutputPads(GstElement *element, NavigationHandler on_navigation);
+  // `element` is the roborocksrc bin. `on_audio_linked` runs (in the linking
+  // thread) when the application links "audio".
+  OutputPads(GstElement *element, NavigationHandler on_navigation, LinkedHandler on_audio_linked);
   ~OutputPads();
 
   // A session starts; `audio_wanted` says whether robot audio goes to "audio"
   // (otherwise it is discarded).
   void begin_session(bool audio_wanted);
+  // The robot's answer: video comes, and audio if `audio`. Creates the pads.
+  void announce(bool audio);
+  // Whether "audio" exists and is linked downstream.
+  bool audio_linked() const;
   // For webrtcbin's pad-added (a streaming thread).
   void add_webrtc_pad(GstPad *pad);
   // The session's chains go (webrtcbin no longer streams); the pads stay.
@@ -55,6 +64,7 @@ private:
   void hold_until_linked(Output &output);
   void keep_timestamped_gops(GstElement *chain);
   void connect(Output &output);
+  void ensure_pad(Output &output);
   GstPad *create_ghost(Output &output);
   void maybe_finish();
   void finish();
@@ -64,7 +74,8 @@ private:
 
   GstElement *element_;
   NavigationHandler on_navigation_;
-  std::mutex mutex_; // pads and chains
+  LinkedHandler on_audio_linked_;
+  mutable std::mutex mutex_; // pads and chains
   Output video_{"video"};
   Output audio_{"audio"};
   bool audio_wanted_ = true;

@@ -39,9 +39,13 @@ struct RemoteControl::State {
     std::lock_guard<std::mutex> lock(mutex);
     if (!session)
       return;
+    if (!held) {
+      session->rc_halt(); // app_rc_stop: the keys are released
+      return;
+    }
     double velocity = ((held & kForward) ? kRcVelocity : 0) - ((held & kBack) ? kRcVelocity : 0);
     double omega = ((held & kLeft) ? kRcOmega : 0) - ((held & kRight) ? kRcOmega : 0);
-    session->rc_move(velocity, omega, kRcMoveMs); // all zero: stop
+    session->rc_move(velocity, omega, kRcMoveMs);
   }
 
   void update(int new_held, bool escape) {
@@ -54,8 +58,8 @@ struct RemoteControl::State {
       repeat.cancel();
       if (rc_active) {
         if (before)
-          session->rc_move(0, 0, kRcMoveMs);
-        session->rc_stop();
+          session->rc_halt();
+        session->rc_end();
         rc_active = false;
       }
       held = 0;

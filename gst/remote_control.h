@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Steering from a video window: arrow keys (or W/A/S/D) held down drive the
-// robot, repeated while held; releasing every key stops it; Escape stops and
-// leaves remote-control mode.
+// robot, repeated while held; releasing every key stops it (app_rc_stop);
+// Escape stops and leaves remote-control mode (app_rc_end).
 //
 // Key events come from any thread; moves are sent from the signaling loop.
 #pragma once

@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "talkback.h"
 
+#include <gst/webrtc/webrtc.h>
+
 #include <string>
 
 namespace roborock {
 namespace {
 
+// With the fmtp the offer carries (minptime, in-band FEC), so the pad's caps
+// equal the transceiver's first codec preference exactly.
 constexpr const char *kRtpCaps =
     "application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=111,"
-    "encoding-params=(string)2";
+    "encoding-params=(string)2,minptime=(string)10,useinbandfec=(string)1";
 
 // Frames every 20 ms at 48 kHz mono; the mixer's latency lets a live source
 // that is a little late still be mixed instead of dropped.
@@ -82,12 +86,22 @@ GstCaps *Talkback::rtp_caps() {
 bool Talkback::link(GstElement *webrtc, unsigned mline) {
   unlink();
   std::string name = "sink_" + std::to_string(mline);
-  // By explicit name: an unnamed request may make webrtcbin 1.22 create a new
-  // transceiver instead of binding the audio one.
+  // By explicit name, before any audio transceiver exists: the request makes
+  // the m-line's transceiver, which we then configure. (Binding a pad to a
+  // transceiver added before makes webrtcbin 1.22 offer a third m-line.)
   webrtc_pad_ = gst_element_request_pad_simple(webrtc, name.c_str());
   if (!webrtc_pad_)
     return false;
   webrtc_ = GST_ELEMENT(gst_object_ref(webrtc));
+  GstWebRTCRTPTransceiver *transceiver = nullptr;
+  g_object_get(webrtc_pad_, "transceiver", &transceiver, nullptr);
+  if (transceiver) {
+    GstCaps *caps = rtp_caps();
+    g_object_set(transceiver, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV,
+                 "codec-preferences", caps, nullptr);
+    gst_caps_unref(caps);
+    gst_object_unref(transceiver);
+  }
   GstPad *out = gst_element_get_static_pad(chain_, "src");
   bool linked = gst_pad_link(out, webrtc_pad_) == GST_PAD_LINK_OK;
   gst_object_unref(out);

@@ -30,7 +30,19 @@ constexpr const char *kVideoCodecs =
     "application/x-rtp,media=video,encoding-name=H264,clock-rate=90000,payload=100,"
     "packetization-mode=(string)1,profile-level-id=(string)64001f";
 
-constexpr unsigned kVideoMline = 0;
+// Receive-only audio as the clients proven on real robots offer it:
+// Opus/48000/2 with in-band FEC, then G.711 for robot stacks that prefer it.
+// With talk-back the m-line offers what the chain encodes (Talkback::link).
+GstCaps *audio_codecs() {
+  GstCaps *caps = Talkback::rtp_caps();
+  gst_caps_append(
+      caps, gst_caps_from_string("application/x-rtp,media=audio,encoding-name=PCMU,clock-rate=8000,"
+                                 "payload=0;"
+                                 "application/x-rtp,media=audio,encoding-name=PCMA,clock-rate=8000,"
+                                 "payload=8"));
+  return caps;
+}
+
 constexpr unsigned kAudioMline = 1;
 
 // webrtcbin makes a DTLS certificate (an RSA key) the first time a process
@@ -158,29 +170,25 @@ void WebrtcMedia::on_offer_needed() {
 }
 
 void WebrtcMedia::add_transceivers() {
-  bool talkback = config_.talkback != nullptr;
   GstCaps *video = gst_caps_from_string(kVideoCodecs);
-  GstCaps *audio = Talkback::rtp_caps(); // what the talk-back chain sends, exactly
-  struct {
-    GstWebRTCRTPTransceiverDirection direction;
-    GstCaps *caps;
-  } transceivers[] = {
-      {GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, video},
-      {talkback ? GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV
-                : GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY,
-       audio},
-  };
-  for (auto &transceiver : transceivers) {
-    GstWebRTCRTPTransceiver *added = nullptr;
-    g_signal_emit_by_name(webrtc_, "add-transceiver", transceiver.direction, transceiver.caps,
-                          &added);
-    gst_clear_object(&added);
-    gst_caps_unref(transceiver.caps);
-  }
-  if (talkback && !config_.talkback->link(webrtc_, kAudioMline))
+  GstWebRTCRTPTransceiver *added = nullptr;
+  g_signal_emit_by_name(webrtc_, "add-transceiver", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY,
+                        video, &added);
+  gst_clear_object(&added);
+  gst_caps_unref(video);
+  // Talk-back: the sink pad's request creates the sendrecv audio transceiver.
+  if (config_.talkback) {
+    if (config_.talkback->link(webrtc_, kAudioMline))
+      return;
     events_.on_error(Error{ErrorCode::NegotiationFailed,
                            "cannot link the talkback pad to webrtcbin; talk-back is off"},
                      false);
+  }
+  GstCaps *audio = audio_codecs();
+  g_signal_emit_by_name(webrtc_, "add-transceiver", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY,
+                        audio, &added);
+  gst_clear_object(&added);
+  gst_caps_unref(audio);
 }
 
 void WebrtcMedia::create_offer() {
@@ -205,15 +213,35 @@ void WebrtcMedia::on_offer_created(GstPromise *promise, gpointer data) {
   }
   g_signal_emit_by_name(self->webrtc_, "set-local-description", offer, nullptr);
   gchar *sdp = gst_sdp_message_as_text(offer->sdp);
-  GST_DEBUG_OBJECT(self->element_, "offer of %zu bytes", strlen(sdp));
-  self->session_->send_offer(sdp);
+  RobotOffer robot_offer = offer_for_robot(sdp);
   g_free(sdp);
+  GST_DEBUG_OBJECT(self->element_, "offer of %zu bytes", robot_offer.sdp.size());
+  {
+    std::lock_guard<std::mutex> lock(self->mutex_);
+    self->robot_offer_ = robot_offer;
+  }
+  self->session_->send_offer(robot_offer.sdp);
   gst_webrtc_session_description_free(offer);
 }
 
+// Whether the answer sends us audio (a live audio m-line the robot sends on).
+static bool answer_has_audio(const std::vector<SdpMedia> &media) {
+  for (const SdpMedia &m : media)
+    if (m.kind == "audio" && !m.rejected() &&
+        (m.direction == "sendrecv" || m.direction == "sendonly"))
+      return true;
+  return false;
+}
+
 void WebrtcMedia::on_answer(const SessionDescription &answer) {
+  std::string local_answer;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    robot_answer_ = answer.sdp;
+    local_answer = answer_for_webrtcbin(answer.sdp, robot_offer_);
+  }
   GstSDPMessage *sdp = nullptr;
-  if (gst_sdp_message_new_from_text(answer.sdp.c_str(), &sdp) != GST_SDP_OK || !sdp ||
+  if (gst_sdp_message_new_from_text(local_answer.c_str(), &sdp) != GST_SDP_OK || !sdp ||
       gst_sdp_message_medias_len(sdp) == 0) {
     if (sdp)
       gst_sdp_message_free(sdp);
@@ -225,11 +253,22 @@ void WebrtcMedia::on_answer(const SessionDescription &answer) {
       gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
   g_signal_emit_by_name(webrtc_, "set-remote-description", description, nullptr);
   gst_webrtc_session_description_free(description);
+  // The pads now, before any data: linking "audio" is what asks for voice chat.
+  bool audio = answer_has_audio(parse_sdp_media(answer.sdp));
+  GST_DEBUG_OBJECT(element_, "the robot's answer %s audio", audio ? "sends" : "does not send");
+  outputs_->announce(audio);
 }
 
 void WebrtcMedia::on_remote_candidate(const IceCandidate &candidate) {
-  g_signal_emit_by_name(webrtc_, "add-ice-candidate", guint(candidate.sdp_mline_index),
-                        candidate.candidate.c_str());
+  int mline;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    mline = candidate_mline(robot_answer_, candidate);
+  }
+  if (mline != candidate.sdp_mline_index)
+    GST_DEBUG_OBJECT(element_, "robot candidate for m-line %d (mid \"%s\") added to m-line %d",
+                     candidate.sdp_mline_index, candidate.sdp_mid.c_str(), mline);
+  g_signal_emit_by_name(webrtc_, "add-ice-candidate", guint(mline), candidate.candidate.c_str());
 }
 
 void WebrtcMedia::on_turn_server(const TurnServer &turn) {
@@ -255,18 +294,8 @@ void WebrtcMedia::on_session_error(const Error &error, bool fatal) {
 
 void WebrtcMedia::on_local_candidate(GstElement *webrtc, guint mline, gchar *candidate,
                                      WebrtcMedia *self) {
-  // Send the m-line's mid as our offer named it (robots may match on either).
-  std::string mid;
-  GstWebRTCSessionDescription *local = nullptr;
-  g_object_get(webrtc, "local-description", &local, nullptr);
-  if (local) {
-    if (mline < gst_sdp_message_medias_len(local->sdp))
-      if (const char *value =
-              gst_sdp_media_get_attribute_val(gst_sdp_message_get_media(local->sdp, mline), "mid"))
-        mid = value;
-    gst_webrtc_session_description_free(local);
-  }
-  self->session_->add_local_candidate(IceCandidate{candidate, mid, int(mline)});
+  // The m-line's mid as the robot knows it from our offer ("0", "1").
+  self->session_->add_local_candidate(IceCandidate{candidate, std::to_string(mline), int(mline)});
 }
 
 void WebrtcMedia::on_connection_state(GstElement *webrtc, GParamSpec *, WebrtcMedia *self) {

@@ -4,7 +4,9 @@
 // "connected" back. It is the CameraSessionListener of the session.
 //
 // The client offers: video recvonly (H.264), audio sendrecv when a talk-back
-// pad exists (Opus), recvonly otherwise; bundled on one transport.
+// pad exists, recvonly otherwise (Opus, then PCMU and PCMA); bundled on one
+// transport. The robot gets the offer in the form real robots answer
+// (robot_sdp.h); its answer and candidates are mapped back for webrtcbin.
 #pragma once
 
 #include <functional>
@@ -15,6 +17,7 @@
 
 #include "camera_session.h"
 #include "output_pads.h"
+#include "robot_sdp.h"
 
 namespace roborock {
 
@@ -77,6 +80,8 @@ private:
   bool offer_needed_ = false;
   bool offer_created_ = false;
   bool connected_ = false;
+  RobotOffer robot_offer_;   // as sent: its mids name the answer's
+  std::string robot_answer_; // as received: for the robot's candidates' mids
 };
 
 } // namespace roborock

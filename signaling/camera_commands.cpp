@@ -2,6 +2,7 @@
 #include "camera_commands.h"
 
 #include <cstring>
+#include <initializer_list>
 
 #include "crypto.h"
 
@@ -25,10 +26,22 @@ JsonObject *result_object(JsonNode *result) {
   return nullptr;
 }
 
-bool is_retry(JsonNode *node) {
+bool is_string(JsonNode *node, const char *text) {
   return node && JSON_NODE_TYPE(node) == JSON_NODE_VALUE &&
          json_node_get_value_type(node) == G_TYPE_STRING &&
-         g_strcmp0(json_node_get_string(node), "retry") == 0;
+         g_strcmp0(json_node_get_string(node), text) == 0;
+}
+
+bool is_retry(JsonNode *node) {
+  return is_string(node, "retry");
+}
+
+// The first of `names` that the object has as a string.
+const char *string_member(JsonObject *object, std::initializer_list<const char *> names) {
+  for (const char *name : names)
+    if (const char *value = json_object_string(object, name))
+      return value;
+  return nullptr;
 }
 
 } // namespace
@@ -46,7 +59,7 @@ std::string start_preview_params(std::string_view client_id, VideoQuality qualit
   return JsonObjectWriter()
       .add_string("client_id", client_id)
       .add_string("quality", video_quality_name(quality))
-      .add_string("password", md5_hex(pattern))
+      .add_string("password", pattern.empty() ? std::string() : md5_hex(pattern))
       .str();
 }
 
@@ -54,7 +67,7 @@ std::string switch_quality_params(VideoQuality quality) {
   return JsonObjectWriter().add_string("quality", video_quality_name(quality)).str();
 }
 
-std::string stop_preview_params_for(std::string_view client_id) {
+std::string stop_preview_params(std::string_view client_id) {
   return JsonObjectWriter().add_string("client_id", client_id).str();
 }
 
@@ -68,22 +81,55 @@ std::string send_ice_params(const IceCandidate &candidate) {
 
 std::string rc_move_params(double velocity, double omega, int64_t seqnum, unsigned duration_ms) {
   // Member order as the phone app and the Python client send it.
-  return JsonObjectWriter()
-      .add_double("omega", omega)
-      .add_double("velocity", velocity)
-      .add_int("seqnum", seqnum)
-      .add_int("duration", duration_ms)
-      .str();
+  return "[" +
+         JsonObjectWriter()
+             .add_double("omega", omega)
+             .add_double("velocity", velocity)
+             .add_int("seqnum", seqnum)
+             .add_int("duration", duration_ms)
+             .str() +
+         "]";
+}
+
+std::string voice_chat_params(bool record, bool play) {
+  return JsonObjectWriter().add_bool("record", record).add_bool("play", play).str();
+}
+
+std::string voice_volume_params(unsigned volume) {
+  return JsonObjectWriter().add_int("volume", volume).str();
+}
+
+bool is_ok_result(JsonNode *result) {
+  if (is_string(result, "ok"))
+    return true;
+  if (result && JSON_NODE_HOLDS_ARRAY(result)) {
+    JsonArray *array = json_node_get_array(result);
+    return json_array_get_length(array) == 1 && is_string(json_array_get_element(array, 0), "ok");
+  }
+  if (result && JSON_NODE_HOLDS_OBJECT(result))
+    return is_string(json_object_get_member(json_node_get_object(result), "result"), "ok");
+  return false;
 }
 
 Result<TurnServer> parse_turn_server(JsonNode *result) {
+  TurnServer not_yet;
+  not_yet.retry = true;
+  if (is_retry(result))
+    return not_yet;
+  if (result && JSON_NODE_HOLDS_ARRAY(result) &&
+      json_array_get_length(json_node_get_array(result)) == 1 &&
+      is_retry(json_array_get_element(json_node_get_array(result), 0)))
+    return not_yet;
   JsonObject *object = result_object(result);
-  const char *url = json_object_string(object, "url");
-  const char *user = json_object_string(object, "user");
-  const char *password = json_object_string(object, "pwd");
-  if (!url || !user || !password)
-    return make_error(ErrorCode::BadMessage,
-                      "get_turn_server result lacks url, user or pwd strings");
+  const char *url = string_member(object, {"url", "urls", "uri"});
+  if (!object || !url)
+    return make_error(ErrorCode::BadMessage, "get_turn_server result has no url");
+  if (!*url || g_strcmp0(url, "retry") == 0)
+    return not_yet;
+  const char *user = string_member(object, {"user", "username"});
+  const char *password = string_member(object, {"pwd", "credential", "password"});
+  if (!user || !password)
+    return make_error(ErrorCode::BadMessage, "get_turn_server result lacks user or pwd strings");
   return TurnServer{url, user, password};
 }
 

@@ -33,24 +33,38 @@ constexpr const char *kSetVoiceVolume = "set_voice_chat_volume";
 constexpr const char *kRcStart = "app_rc_start";
 constexpr const char *kRcMove = "app_rc_move";
 constexpr const char *kRcEnd = "app_rc_end";
-constexpr const char *kRcStopLegacy = "app_rc_stop"; // some firmwares
+constexpr const char *kRcHalt = "app_rc_stop"; // stop moving, stay in remote control
 } // namespace command
 
-// The password parameter is md5hex of the pattern digits.
+// The password parameter is md5hex of the pattern digits; a robot without a
+// pattern gets "" (as go2rtc sends it).
 std::string check_password_params(std::string_view pattern);
 std::string start_preview_params(std::string_view client_id, VideoQuality quality,
                                  std::string_view pattern);
 std::string switch_quality_params(VideoQuality quality);
-std::string stop_preview_params_for(std::string_view client_id); // end another session
+// Always names the viewer: robots end only the session of that client.
+std::string stop_preview_params(std::string_view client_id);
 std::string send_sdp_params(const SessionDescription &offer);
 std::string send_ice_params(const IceCandidate &candidate);
+// A one-element list holding the move, as every client proven on real robots
+// sends it.
 std::string rc_move_params(double velocity, double omega, int64_t seqnum, unsigned duration_ms);
+// record: the robot's microphone to us; play: our talk-back to its speaker.
+std::string voice_chat_params(bool record, bool play);
+std::string voice_volume_params(unsigned volume);
+
+// A command that answers "ok" succeeded; any other result is a failure
+// (["ok"], "ok" and {"result":"ok"} count as ok).
+bool is_ok_result(JsonNode *result);
 
 struct TurnServer {
   std::string url; // "turn:host:port" as the cloud gives it
   std::string user;
   std::string password; // secret
+  bool retry = false;   // the robot has none yet: ask again
 };
+// {"url","user","pwd"} (or "username"/"credential"); "retry", or a url of
+// "retry" or "", means not yet.
 Result<TurnServer> parse_turn_server(JsonNode *result);
 // "turn:host:port" + user/password -> "turn://user:password@host:port" with
 // user and password percent-encoded (TURN credentials often contain ':' or

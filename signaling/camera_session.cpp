@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "log.h"
+#include "robot_errors.h"
 #include "rpc_client.h"
 
 namespace roborock {
@@ -44,6 +45,25 @@ constexpr unsigned kMaxPollIntervalMs = 500;
 
 unsigned next_poll_interval(unsigned current) {
   return std::min(kMaxPollIntervalMs, current + current / 2);
+}
+
+// A poll whose reply has not come by then is taken as missed (robots drop
+// one now and then) and the next one goes out.
+constexpr unsigned kPollTimeoutMs = 1500;
+// get_turn_server "retry": ask again from 100 ms, doubling to 1 s, for at
+// most half the setup deadline (then direct paths only, with a warning).
+constexpr unsigned kFirstTurnRetryMs = 100;
+constexpr unsigned kMaxTurnRetryMs = 1000;
+// After ending a stale session of ours, the robot takes a moment to free its
+// viewer slot (go2rtc waits 1 s): re-check the status this often, this many
+// times.
+constexpr unsigned kStaleCheckIntervalMs = 250;
+constexpr unsigned kMaxStaleChecks = 12;
+// "disconnecting" / "too frequent": one more start_camera_preview after this.
+constexpr unsigned kPreviewRetryMs = 1000;
+
+std::string result_text(JsonNode *result) {
+  return result ? serialize_json(result) : "nothing";
 }
 
 // A reply as what the caller wants: the result node, or a typed error that
@@ -90,10 +110,11 @@ public:
   void set_quality(VideoQuality quality);
   void command(const std::string &method, const std::string &params, CommandCallback done);
   void rc_move(double velocity, double omega, unsigned duration_ms, CommandCallback done);
-  void rc_stop(CommandCallback done);
+  void set_voice_chat(bool record, bool play);
 
 private:
   using ResultHandler = std::function<void(Result<JsonNodePtr>)>;
+  using ReplyHandler = std::function<void(Result<RpcReply>)>;
 
   template <typename F>
   void notify(F &&deliver) {
@@ -108,14 +129,21 @@ private:
 
   void call(const std::string &method, const std::string &params, ResultHandler handler,
             unsigned timeout_ms = 0);
+  void call_for_reply(const std::string &method, const std::string &params, ReplyHandler handler);
   void on_mqtt_state(MqttState mqtt_state, const Error *error);
   void begin_authentication();
-  void on_password_checked(Result<JsonNodePtr> result);
+  void check_status();
+  void on_password_checked(Result<RpcReply> reply);
   void on_connect_status(Result<JsonNodePtr> result);
+  void request_turn();
   void on_turn_server(Result<JsonNodePtr> result);
+  void turn_not_yet(const std::string &why);
   void maybe_start_preview();
+  void end_stale_session();
   void start_preview();
-  void on_preview_started(Result<JsonNodePtr> result);
+  void on_preview_started(Result<RpcReply> reply);
+  void maybe_start_voice_chat();
+  void on_voice_chat(Result<JsonNodePtr> result, bool record, bool play);
   void maybe_request_offer();
   void on_offer_sent(Result<JsonNodePtr> result);
   void send_candidate(const IceCandidate &candidate);
@@ -139,8 +167,14 @@ private:
   bool password_ok_ = false;
   bool status_known_ = false;
   ConnectStatus status_;
+  unsigned stale_checks_ = 0; // status re-checks after ending our stale session
+  bool turn_requested_ = false;
   bool turn_ready_ = false;
+  unsigned turn_requests_ = 0;
+  unsigned turn_retry_ms_ = kFirstTurnRetryMs;
+  gint64 turn_give_up_us_ = 0;
   bool preview_requested_ = false;
+  bool preview_retried_ = false;
   bool preview_started_ = false;
   bool offer_requested_ = false;
   bool offer_sent_ = false;
@@ -153,10 +187,19 @@ private:
   std::vector<IceCandidate> queued_candidates_;
   std::set<std::string> seen_remote_candidates_;
   int64_t rc_seqnum_ = 0;
+  std::string last_poll_error_; // the last failed get_device_sdp, for the deadline's message
+
+  // Voice chat: wanted (config, then set_voice_chat) and granted.
+  bool voice_busy_ = false;      // a start_voice_chat is in flight
+  bool voice_list_form_ = false; // the robot refused {"record","play"}: send []
+  bool voice_record_sent_ = false;
+  bool voice_play_sent_ = false;
+  bool voice_failed_ = false;
 
   Timer deadline_;
   Timer sdp_poll_;
   Timer ice_poll_;
+  Timer step_timer_; // TURN retries, stale-session re-checks, the preview retry
   unsigned sdp_interval_ms_ = kFirstPollIntervalMs;
   unsigned ice_interval_ms_ = kFirstPollIntervalMs;
   unsigned sdp_polls_ = 0;
@@ -182,12 +225,13 @@ void CameraSession::Core::fatal(const Error &error) {
   deadline_.cancel();
   sdp_poll_.cancel();
   ice_poll_.cancel();
+  step_timer_.cancel();
   log_message(LogLevel::Error, "session " + config_.duid + ": " + error.message);
   // Free the robot's single viewer slot if we hold it (never when the preview
   // was refused: that slot is someone else's).
   if (preview_started_ && !stop_sent_ && rpc_) {
     stop_sent_ = true;
-    call(command::kStopPreview, kNoParams, [](Result<JsonNodePtr>) {});
+    call(command::kStopPreview, stop_preview_params(config_.client_id), [](Result<JsonNodePtr>) {});
   }
   notify([&error](CameraSessionListener &listener) { listener.on_session_error(error, true); });
   set_state(SessionState::Failed);
@@ -200,6 +244,17 @@ void CameraSession::Core::call(const std::string &method, const std::string &par
              [weak, method, handler = std::move(handler)](Result<RpcReply> reply) {
                if (auto self = weak.lock())
                  handler(reply_result(method, std::move(reply)));
+             });
+}
+
+// For the commands whose error replies need reading (code and message).
+void CameraSession::Core::call_for_reply(const std::string &method, const std::string &params,
+                                         ReplyHandler handler) {
+  std::weak_ptr<Core> weak = weak_from_this();
+  rpc_->call(config_.duid, method, params, config_.command_timeout_ms,
+             [weak, handler = std::move(handler)](Result<RpcReply> reply) {
+               if (weak.lock())
+                 handler(std::move(reply));
              });
 }
 
@@ -266,37 +321,59 @@ void CameraSession::Core::on_mqtt_state(MqttState mqtt_state, const Error *error
 void CameraSession::Core::begin_authentication() {
   authentication_started_ = true;
   set_state(SessionState::Authenticating);
-  // Sent exactly once per session: robots lock remote viewing after repeated
-  // wrong patterns, so a rejection is final.
-  call(command::kCheckPassword, check_password_params(config_.pattern_password),
-       [this](Result<JsonNodePtr> result) { on_password_checked(std::move(result)); });
-  // Independent of the password: ask now so it is ready by offer time.
-  call(command::kGetTurnServer, kNoParams,
-       [this](Result<JsonNodePtr> result) { on_turn_server(std::move(result)); });
+  if (config_.pattern_password.empty()) {
+    // A robot without a pattern: nothing to check (go2rtc does the same).
+    password_ok_ = true;
+  } else {
+    // Sent exactly once per session: robots lock remote viewing after
+    // repeated wrong patterns, so a rejection is final.
+    call_for_reply(command::kCheckPassword, check_password_params(config_.pattern_password),
+                   [this](Result<RpcReply> reply) { on_password_checked(std::move(reply)); });
+  }
   if (config_.end_stale_session)
-    call(command::kConnectStatus, kNoParams,
-         [this](Result<JsonNodePtr> result) { on_connect_status(std::move(result)); });
+    check_status();
   else
     status_known_ = true;
+  maybe_start_preview();
 }
 
-void CameraSession::Core::on_password_checked(Result<JsonNodePtr> result) {
+void CameraSession::Core::check_status() {
+  call(command::kConnectStatus, kNoParams,
+       [this](Result<JsonNodePtr> result) { on_connect_status(std::move(result)); });
+}
+
+void CameraSession::Core::on_password_checked(Result<RpcReply> reply) {
   if (!running())
     return;
-  if (!result) {
-    const Error &error = result.error();
-    if (error.code == ErrorCode::RobotError) {
-      fatal(Error{ErrorCode::WrongPassword, "wrong pattern password: the robot rejected it (" +
-                                                error.message +
-                                                "); not retried, to avoid locking remote viewing"});
-    } else if (error.code == ErrorCode::Unsupported) {
-      // Older firmwares check the password in start_camera_preview only.
-      warn(error);
-      password_ok_ = true;
-      maybe_start_preview();
-    } else {
-      fatal(error);
-    }
+  if (reply && reply->kind == RpcReply::Kind::Unsupported) {
+    // Older firmwares check the password in start_camera_preview only.
+    warn(Error{ErrorCode::Unsupported, "check_homesec_password is not supported by this "
+                                       "firmware; the preview checks the pattern"});
+    password_ok_ = true;
+    maybe_start_preview();
+    return;
+  }
+  if (!reply) {
+    fatal(reply.error());
+    return;
+  }
+  if (reply->kind == RpcReply::Kind::Error) {
+    Error error = explain_preview_refusal(reply->error_code, reply->error_message, true);
+    if (error.code == ErrorCode::RobotError) // unexplained: still a refusal of the pattern
+      error = Error{ErrorCode::WrongPassword,
+                    "the robot did not accept the pattern password; not retried, to avoid "
+                    "locking remote viewing (code " +
+                        std::to_string(reply->error_code) + ", \"" + reply->error_message + "\")"};
+    fatal(error);
+    return;
+  }
+  if (!is_ok_result(reply->result.get())) {
+    // Anything but "ok" is not a success: going on would send the pattern
+    // again in start_camera_preview.
+    fatal(Error{ErrorCode::WrongPassword,
+                "the robot did not confirm the pattern password (it answered " +
+                    result_text(reply->result.get()) +
+                    "); not retried, to avoid locking remote viewing"});
     return;
   }
   password_ok_ = true;
@@ -307,37 +384,31 @@ void CameraSession::Core::on_connect_status(Result<JsonNodePtr> result) {
   if (!running())
     return;
   status_known_ = true;
+  status_ = ConnectStatus{};
   if (result) {
     auto status = parse_connect_status(result->get());
     if (status)
       status_ = status.value();
-  } else {
+  } else if (stale_checks_ == 0) {
     // Optional step: without it we cannot end a stale session, nothing more.
     warn(Error{result.error().code, "cannot check who is viewing: " + result.error().message});
+  }
+  if (stale_checks_ > 0 && status_.held_by_someone() && status_.client_id == config_.client_id &&
+      stale_checks_ < kMaxStaleChecks) {
+    stale_checks_++; // our old session is still being released
+    loop_.start_oneshot(step_timer_, kStaleCheckIntervalMs, [this] { check_status(); });
+    return;
+  }
+  if (stale_checks_ > 0) {
+    if (status_.client_id == config_.client_id)
+      status_ = ConnectStatus{}; // gave up waiting: the preview will say what is wrong
+    preview_requested_ = false;
   }
   maybe_start_preview();
 }
 
-void CameraSession::Core::on_turn_server(Result<JsonNodePtr> result) {
-  if (!running())
-    return;
-  turn_ready_ = true;
-  if (!result) {
-    warn(Error{result.error().code, result.error().message + "; continuing without a TURN relay"});
-  } else if (auto turn = parse_turn_server(result->get())) {
-    TurnServer server = turn.value();
-    if (server.url.empty())
-      warn(Error{ErrorCode::BadMessage, "the robot gave no TURN relay; trying direct paths only"});
-    else
-      notify([&server](CameraSessionListener &listener) { listener.on_turn_server(server); });
-  } else {
-    warn(Error{turn.error().code, turn.error().message + "; continuing without a TURN relay"});
-  }
-  maybe_request_offer();
-}
-
 void CameraSession::Core::maybe_start_preview() {
-  if (!password_ok_ || !status_known_ || preview_requested_)
+  if (!password_ok_ || !status_known_ || preview_requested_ || !running())
     return;
   preview_requested_ = true;
   if (status_.held_by_someone() && status_.client_id != config_.client_id) {
@@ -346,45 +417,125 @@ void CameraSession::Core::maybe_start_preview() {
                                            "camera view) and try again"});
     return;
   }
-  if (status_.held_by_someone()) {
-    // Our own client id still holds the camera: a session of ours that did not
-    // end cleanly. End it, then start afresh.
-    log_message(LogLevel::Info, "session " + config_.duid + ": ending a stale session of ours");
-    call(command::kStopPreview, stop_preview_params_for(config_.client_id),
-         [this](Result<JsonNodePtr>) { start_preview(); });
+  if (status_.held_by_someone() && stale_checks_ == 0) {
+    end_stale_session();
     return;
   }
   start_preview();
+}
+
+// Our own client id still holds the camera: a session of ours that did not
+// end cleanly. End it, then wait until the robot reports the slot free.
+void CameraSession::Core::end_stale_session() {
+  log_message(LogLevel::Info, "session " + config_.duid + ": ending a stale session of ours");
+  call(command::kStopPreview, stop_preview_params(config_.client_id), [this](Result<JsonNodePtr>) {
+    if (!running())
+      return;
+    stale_checks_ = 1;
+    check_status();
+  });
 }
 
 void CameraSession::Core::start_preview() {
   if (!running())
     return;
   set_state(SessionState::Negotiating);
-  call(command::kStartPreview,
-       start_preview_params(config_.client_id, config_.quality, config_.pattern_password),
-       [this](Result<JsonNodePtr> result) { on_preview_started(std::move(result)); });
+  call_for_reply(command::kStartPreview,
+                 start_preview_params(config_.client_id, config_.quality, config_.pattern_password),
+                 [this](Result<RpcReply> reply) { on_preview_started(std::move(reply)); });
+  // Robots get their TURN credentials when the preview starts: ask right
+  // behind it (the robot handles them in order), saving a round trip.
+  if (!turn_requested_) {
+    turn_requested_ = true;
+    turn_give_up_us_ = g_get_monotonic_time() + gint64(config_.negotiation_timeout_ms) * 1000 / 2;
+    request_turn();
+  }
 }
 
-void CameraSession::Core::on_preview_started(Result<JsonNodePtr> result) {
+void CameraSession::Core::on_preview_started(Result<RpcReply> reply) {
   if (!running())
     return;
-  if (!result) {
-    const Error &error = result.error();
-    if (error.code == ErrorCode::RobotError)
-      fatal(Error{ErrorCode::CameraBusy, "camera busy (another viewer, e.g. the Roborock app, is "
-                                         "watching): " +
-                                             error.message});
-    else
-      fatal(error);
+  if (!reply) {
+    fatal(reply.error());
+    return;
+  }
+  if (reply->kind == RpcReply::Kind::Unsupported) {
+    fatal(Error{ErrorCode::Unsupported, "this robot has no camera preview "
+                                        "(start_camera_preview is not supported)"});
+    return;
+  }
+  if (reply->kind == RpcReply::Kind::Error) {
+    RobotRefusal refusal = classify_robot_error(reply->error_code, reply->error_message);
+    if (refusal == RobotRefusal::TryAgain && !preview_retried_) {
+      preview_retried_ = true; // "disconnecting" / "too frequent": once more, a second later
+      log_message(LogLevel::Info, "session " + config_.duid + ": preview refused for now (" +
+                                      reply->error_message + "); trying again");
+      loop_.start_oneshot(step_timer_, kPreviewRetryMs, [this] { start_preview(); });
+      return;
+    }
+    fatal(explain_preview_refusal(reply->error_code, reply->error_message,
+                                  !config_.pattern_password.empty()));
+    return;
+  }
+  if (!is_ok_result(reply->result.get())) {
+    fatal(Error{ErrorCode::RobotError, "the robot did not start the camera (it answered " +
+                                           result_text(reply->result.get()) + ")"});
     return;
   }
   preview_started_ = true;
-  if (config_.voice_chat)
-    call(command::kStartVoiceChat, kNoParams, [this](Result<JsonNodePtr> voice) {
-      if (running() && !voice)
-        warn(Error{voice.error().code, "robot audio unavailable: " + voice.error().message});
-    });
+  maybe_request_offer();
+}
+
+void CameraSession::Core::request_turn() {
+  if (!running() || turn_ready_)
+    return;
+  turn_requests_++;
+  call(command::kGetTurnServer, kNoParams,
+       [this](Result<JsonNodePtr> result) { on_turn_server(std::move(result)); });
+}
+
+void CameraSession::Core::on_turn_server(Result<JsonNodePtr> result) {
+  if (!running() || turn_ready_)
+    return;
+  if (!result) {
+    if (result.error().code == ErrorCode::Unsupported) {
+      turn_ready_ = true;
+      warn(Error{ErrorCode::Unsupported, "the robot has no TURN relay to give (get_turn_server "
+                                         "is not supported); trying direct paths only"});
+      maybe_request_offer();
+      return;
+    }
+    turn_not_yet(result.error().message);
+    return;
+  }
+  auto turn = parse_turn_server(result->get());
+  if (!turn) {
+    turn_not_yet(turn.error().message);
+    return;
+  }
+  if (turn->retry) {
+    turn_not_yet("it answered \"retry\"");
+    return;
+  }
+  turn_ready_ = true;
+  step_timer_.cancel();
+  TurnServer server = turn.value();
+  notify([&server](CameraSessionListener &listener) { listener.on_turn_server(server); });
+  maybe_request_offer();
+}
+
+// No TURN relay yet: ask again shortly, or give up on it and let the offer go
+// with direct paths only.
+void CameraSession::Core::turn_not_yet(const std::string &why) {
+  if (g_get_monotonic_time() < turn_give_up_us_) {
+    loop_.start_oneshot(step_timer_, turn_retry_ms_, [this] { request_turn(); });
+    turn_retry_ms_ = std::min(kMaxTurnRetryMs, turn_retry_ms_ * 2);
+    return;
+  }
+  turn_ready_ = true;
+  warn(Error{ErrorCode::BadMessage, "the robot gave no TURN relay after " +
+                                        std::to_string(turn_requests_) + " requests (" + why +
+                                        "); trying direct paths only, which fail behind NAT"});
   maybe_request_offer();
 }
 
@@ -439,19 +590,26 @@ void CameraSession::Core::poll_answer() {
   if (!running() || answer_received_)
     return;
   sdp_polls_++;
-  call(command::kGetDeviceSdp, kNoParams,
-       [this](Result<JsonNodePtr> result) { on_device_sdp(std::move(result)); });
+  call(
+      command::kGetDeviceSdp, kNoParams,
+      [this](Result<JsonNodePtr> result) { on_device_sdp(std::move(result)); },
+      std::min(kPollTimeoutMs, config_.command_timeout_ms));
 }
 
 void CameraSession::Core::on_device_sdp(Result<JsonNodePtr> result) {
   if (!running() || answer_received_)
     return;
+  if (!result && result.error().code == ErrorCode::Unsupported) {
+    fatal(Error{ErrorCode::Unsupported,
+                "this robot does not stream video (" + result.error().message + ")"});
+    return;
+  }
   if (!result) {
-    const Error &error = result.error();
-    fatal(Error{error.code == ErrorCode::RobotError ? ErrorCode::NegotiationFailed : error.code,
-                error.message + (error.code == ErrorCode::RobotError
-                                     ? " (some firmwares refuse video while docked)"
-                                     : "")});
+    // One bad or missed reply is not the end: keep polling until the deadline.
+    last_poll_error_ = result.error().message;
+    log_message(LogLevel::Debug, "session " + config_.duid + ": " + last_poll_error_);
+    loop_.start_oneshot(sdp_poll_, sdp_interval_ms_, [this] { poll_answer(); });
+    sdp_interval_ms_ = next_poll_interval(sdp_interval_ms_);
     return;
   }
   auto sdp = parse_device_sdp(result->get());
@@ -474,8 +632,10 @@ void CameraSession::Core::on_device_sdp(Result<JsonNodePtr> result) {
 void CameraSession::Core::poll_candidates() {
   if (!running() || media_connected_)
     return;
-  call(command::kGetDeviceIce, kNoParams,
-       [this](Result<JsonNodePtr> result) { on_device_ice(std::move(result)); });
+  call(
+      command::kGetDeviceIce, kNoParams,
+      [this](Result<JsonNodePtr> result) { on_device_ice(std::move(result)); },
+      std::min(kPollTimeoutMs, config_.command_timeout_ms));
 }
 
 void CameraSession::Core::on_device_ice(Result<JsonNodePtr> result) {
@@ -483,9 +643,10 @@ void CameraSession::Core::on_device_ice(Result<JsonNodePtr> result) {
     return;
   if (!result) {
     // Candidates may also be in the answer SDP; the deadline catches a
-    // connection that never comes up.
-    warn(Error{result.error().code,
-               "cannot get the robot's ICE candidates: " + result.error().message});
+    // connection that never comes up. One bad or missed reply is no news.
+    log_message(LogLevel::Debug,
+                "session " + config_.duid +
+                    ": cannot get the robot's ICE candidates: " + result.error().message);
     if (result.error().code == ErrorCode::Unsupported)
       return;
   } else if (auto ice = parse_device_ice(result->get())) {
@@ -514,14 +675,73 @@ void CameraSession::Core::media_connected() {
   deadline_.cancel();
   ice_poll_.cancel();
   set_state(SessionState::Streaming);
+  maybe_start_voice_chat();
+}
+
+void CameraSession::Core::set_voice_chat(bool record, bool play) {
+  config_.voice_record = config_.voice_record || record;
+  config_.voice_play = config_.voice_play || play;
+  maybe_start_voice_chat();
+}
+
+// Once the media is up, as the clients proven on real robots do it, and only
+// when someone listens or talks: voice chat pauses the robot's cleaning.
+void CameraSession::Core::maybe_start_voice_chat() {
+  if (!running() || !media_connected_ || voice_busy_ || voice_failed_)
+    return;
+  bool record = config_.voice_record || voice_record_sent_;
+  bool play = config_.voice_play || voice_play_sent_;
+  if ((!record && !play) || (record == voice_record_sent_ && play == voice_play_sent_))
+    return;
+  voice_busy_ = true;
+  std::string params = voice_list_form_ ? kNoParams : voice_chat_params(record, play);
+  call(command::kStartVoiceChat, params, [this, record, play](Result<JsonNodePtr> result) {
+    on_voice_chat(std::move(result), record, play);
+  });
+}
+
+void CameraSession::Core::on_voice_chat(Result<JsonNodePtr> result, bool record, bool play) {
+  voice_busy_ = false;
+  if (!running())
+    return;
+  if (!result && !voice_list_form_ && result.error().code == ErrorCode::RobotError) {
+    voice_list_form_ = true; // older firmwares take only start_voice_chat []
+    maybe_start_voice_chat();
+    return;
+  }
+  if (!result) {
+    voice_failed_ = true;
+    warn(Error{result.error().code,
+               "robot audio and talk-back unavailable: " + result.error().message});
+    return;
+  }
+  bool play_was_on = voice_play_sent_;
+  // [] turns on both directions.
+  voice_record_sent_ = voice_list_form_ || record;
+  voice_play_sent_ = voice_list_form_ || play;
+  if (play && !play_was_on)
+    call(command::kSetVoiceVolume, voice_volume_params(std::min(100u, config_.talkback_volume)),
+         [this](Result<JsonNodePtr> volume) {
+           if (running() && !volume)
+             warn(Error{volume.error().code,
+                        "cannot set the talk-back volume: " + volume.error().message});
+         });
+  maybe_start_voice_chat(); // a flag may have turned on meanwhile
 }
 
 void CameraSession::Core::on_deadline() {
   std::string seconds = std::to_string(config_.negotiation_timeout_ms / 1000);
-  if (offer_sent_ && !answer_received_)
-    fatal(Error{ErrorCode::RobotTimeout,
-                "robot did not provide its answer: get_device_sdp kept answering \"retry\" for " +
-                    seconds + " s (" + std::to_string(sdp_polls_) + " polls)"});
+  if (offer_sent_ && !answer_received_ && last_poll_error_.empty())
+    fatal(Error{ErrorCode::RobotUnavailable,
+                "the robot never produced its answer: get_device_sdp kept answering \"retry\" "
+                "for " +
+                    seconds + " s (" + std::to_string(sdp_polls_) +
+                    " polls); most models stream only off the dock, so undock the robot and "
+                    "try again"});
+  else if (offer_sent_ && !answer_received_)
+    fatal(Error{ErrorCode::RobotTimeout, "the robot did not provide its answer within " + seconds +
+                                             " s (last poll: " + last_poll_error_ +
+                                             "); most models stream only off the dock"});
   else if (answer_received_)
     fatal(Error{ErrorCode::NegotiationFailed,
                 "no media connection with the robot within " + seconds +
@@ -563,19 +783,6 @@ void CameraSession::Core::rc_move(double velocity, double omega, unsigned durati
           std::move(done));
 }
 
-void CameraSession::Core::rc_stop(CommandCallback done) {
-  std::weak_ptr<Core> weak = weak_from_this();
-  command(command::kRcEnd, kNoParams, [weak, done](Result<std::string> result) {
-    auto self = weak.lock();
-    if (self && !result && result.error().code == ErrorCode::Unsupported) {
-      self->command(command::kRcStopLegacy, kNoParams, done); // older firmwares
-      return;
-    }
-    if (done)
-      done(std::move(result));
-  });
-}
-
 void CameraSession::Core::stop(std::function<void()> done, unsigned grace_ms) {
   auto finished = [done] {
     if (done)
@@ -590,11 +797,12 @@ void CameraSession::Core::stop(std::function<void()> done, unsigned grace_ms) {
   deadline_.cancel();
   sdp_poll_.cancel();
   ice_poll_.cancel();
+  step_timer_.cancel();
   if (preview_started_ && !stop_sent_ && rpc_->mqtt().state() == MqttState::Connected) {
     stop_sent_ = true;
     std::weak_ptr<Core> weak = weak_from_this();
-    rpc_->call(config_.duid, command::kStopPreview, kNoParams, std::max(grace_ms, 1u),
-               [weak, finished](Result<RpcReply>) {
+    rpc_->call(config_.duid, command::kStopPreview, stop_preview_params(config_.client_id),
+               std::max(grace_ms, 1u), [weak, finished](Result<RpcReply>) {
                  if (auto self = weak.lock())
                    self->finish_stop();
                  finished();
@@ -672,8 +880,16 @@ void CameraSession::rc_move(double velocity, double omega, unsigned duration_ms,
   });
 }
 
-void CameraSession::rc_stop(CommandCallback done) {
-  loop_.post([core = core_, done = std::move(done)]() mutable { core->rc_stop(std::move(done)); });
+void CameraSession::rc_halt(CommandCallback done) {
+  send_command(command::kRcHalt, kNoParams, std::move(done));
+}
+
+void CameraSession::rc_end(CommandCallback done) {
+  send_command(command::kRcEnd, kNoParams, std::move(done));
+}
+
+void CameraSession::set_voice_chat(bool record, bool play) {
+  loop_.post([core = core_, record, play] { core->set_voice_chat(record, play); });
 }
 
 void CameraSession::send_command(const std::string &method, const std::string &params_json,

@@ -4,20 +4,24 @@
 // webrtcbin) implements CameraSessionListener and feeds back its offer, its
 // local ICE candidates and "connected".
 //
-// The flow, with independent steps running concurrently:
+// The flow, as the clients that stream real robots run it (protocol
+// reference, "The camera flow"):
 //
-//   connect MQTT ─┬─ check_homesec_password (exactly once; a rejection is final)
-//                 ├─ get_turn_server ──────────────────────────┐
-//                 └─ get_homesec_connect_status (stale/busy)   │
-//   password ok + status ─ [stop_camera_preview of our stale   │
-//                          session] ─ start_camera_preview ────┤
-//                                     └─ start_voice_chat      │
-//   preview ok + TURN known ─ on_offer_needed() ───────────────┘
+//   connect MQTT ─┬─ check_homesec_password (only with a pattern; exactly once;
+//                 │                         a rejection is final)
+//                 └─ get_homesec_connect_status (stale session of ours / busy)
+//   password ok + status ─ [stop_camera_preview {client_id} of our stale
+//                          session, then status re-checked until it is free]
+//                        ─ start_camera_preview ─ get_turn_server right behind
+//                          it ("retry" asks again with back-off)
+//   preview ok + TURN known ─ on_offer_needed()
 //   send_offer() ─ send_sdp_to_robot ─ queued candidates out via send_ice_to_robot
-//               ─ get_device_sdp polled (adaptive) ─ on_answer()
+//               ─ get_device_sdp polled (adaptive; a bad or missed reply is
+//                 not fatal) ─ on_answer()
 //               ─ get_device_ice polled, deduplicated ─ on_remote_candidate()
-//   set_media_connected() ─ Streaming
-//   stop() ─ stop_camera_preview
+//   set_media_connected() ─ Streaming ─ start_voice_chat {record, play} only
+//                 when audio or talk-back is wanted (it pauses cleaning)
+//   stop() ─ stop_camera_preview {client_id}
 //
 // Threading: all methods may be called from any thread; they hand the work to
 // the EventLoop. Listener callbacks run on the EventLoop thread, one at a time.
@@ -71,10 +75,14 @@ struct CameraSessionConfig {
   std::string rriot_u, rriot_s, rriot_k;
   std::string duid;
   std::string local_key;
-  std::string pattern_password; // the pattern digits
+  std::string pattern_password; // the pattern digits; empty: the robot has none
   std::string client_id;        // who views, as the robot sees it
   VideoQuality quality = VideoQuality::HD;
-  bool voice_chat = true; // start_voice_chat: the robot sends audio
+  // Voice chat puts the robot "in a call" and pauses its cleaning: started
+  // only when wanted. record: the robot's microphone to us; play: talk-back.
+  bool voice_record = false;
+  bool voice_play = false;
+  unsigned talkback_volume = 80; // set_voice_chat_volume, with play
   bool end_stale_session = true;
   unsigned command_timeout_ms = 10000;
   // From start() until the media side reports connected.
@@ -104,10 +112,15 @@ public:
   // it sends switch_video_quality. Failures are reported as warnings.
   void set_quality(VideoQuality quality);
 
+  // What voice chat must carry from now on (a flag once on stays on for the
+  // session). Sent once the media is up; re-sent when a flag turns on.
+  void set_voice_chat(bool record, bool play);
+
   // Remote control; `done` (optional) gets the result on the EventLoop thread.
   void rc_start(CommandCallback done = nullptr);
   void rc_move(double velocity, double omega, unsigned duration_ms, CommandCallback done = nullptr);
-  void rc_stop(CommandCallback done = nullptr);
+  void rc_halt(CommandCallback done = nullptr); // app_rc_stop: stop moving
+  void rc_end(CommandCallback done = nullptr);  // app_rc_end: leave remote control
   // Any command, for what the element does not wrap.
   void send_command(const std::string &method, const std::string &params_json,
                     CommandCallback done);

@@ -118,21 +118,29 @@ std::string base64_encode(std::string_view data) {
   return out;
 }
 
+// Tolerant where real encoders differ: MIME line breaks (CR/LF) and other
+// white space are skipped, and missing '=' padding is implied. Anything else
+// outside the alphabet is rejected.
 std::optional<std::string> base64_decode(std::string_view text) {
-  if (!text.empty() && text.back() == '\n')
-    text.remove_suffix(1);
-  if (text.size() % 4 != 0)
-    return std::nullopt;
+  std::string digits;
+  digits.reserve(text.size());
+  for (char c : text)
+    if (c != '\r' && c != '\n' && c != ' ' && c != '\t')
+      digits += c;
+  if (digits.size() % 4 == 1)
+    return std::nullopt; // one digit carries less than a byte
+  if (digits.size() % 4 != 0)
+    digits.append(4 - digits.size() % 4, '=');
   std::string out;
-  out.reserve(text.size() / 4 * 3);
-  for (size_t i = 0; i < text.size(); i += 4) {
-    bool last = i + 4 == text.size();
+  out.reserve(digits.size() / 4 * 3);
+  for (size_t i = 0; i < digits.size(); i += 4) {
+    bool last = i + 4 == digits.size();
     int pad = 0;
-    if (last && text[i + 3] == '=')
-      pad = text[i + 2] == '=' ? 2 : 1;
+    if (last && digits[i + 3] == '=')
+      pad = digits[i + 2] == '=' ? 2 : 1;
     uint32_t v = 0;
     for (int j = 0; j < 4 - pad; j++) {
-      int d = base64_value(text[i + j]);
+      int d = base64_value(digits[i + j]);
       if (d < 0)
         return std::nullopt;
       v |= uint32_t(d) << (18 - 6 * j);

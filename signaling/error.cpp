@@ -39,6 +39,10 @@ const char *error_code_name(ErrorCode code) {
     return "connection-lost";
   case ErrorCode::WrongPassword:
     return "wrong-password";
+  case ErrorCode::ViewingLocked:
+    return "viewing-locked";
+  case ErrorCode::RobotUnavailable:
+    return "robot-unavailable";
   case ErrorCode::CameraBusy:
     return "camera-busy";
   case ErrorCode::RobotTimeout:

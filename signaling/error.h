@@ -32,7 +32,9 @@ enum class ErrorCode {
   BrokerNotAuthorized,
   ConnectionLost,
   WrongPassword,
+  ViewingLocked, // too many wrong patterns: the robot refuses viewing for a while
   CameraBusy,
+  RobotUnavailable, // on its dock, charging, emptying its dust bin
   RobotTimeout,
   RobotError,
   Unsupported,

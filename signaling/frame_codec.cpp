@@ -94,7 +94,9 @@ Result<Frame> decode_frame(const uint8_t *data, size_t size, std::string_view lo
 
   size_t expected =
       payload_size == 0 ? kFrameHeaderSize : kFrameHeaderSize + payload_size + kFrameCrcSize;
-  if (size != expected)
+  // Bytes after the declared payload and its CRC are not ours to judge: some
+  // encoders pad their MQTT payloads. Only a frame shorter than it says is bad.
+  if (size < expected)
     return make_error(ErrorCode::FrameLengthMismatch, "frame is " + std::to_string(size) +
                                                           " bytes but its header says " +
                                                           std::to_string(expected));

@@ -83,10 +83,23 @@ void assert_code(const Error &error, ErrorCode expected) {
             error_code_name(expected));
 }
 
+// The params of the first `method` command the robot saw, as JSON text.
+std::string command_params(const Testbed &testbed, const char *method) {
+  auto commands = testbed.events_named("command", [method](JsonObject *event) {
+    return g_strcmp0(json_object_get_string_member(event, "method"), method) == 0;
+  });
+  if (commands.empty())
+    g_error("the robot never saw %s", method);
+  return serialize_json(
+      json_object_get_member(json_node_get_object(commands.front().get()), "params"));
+}
+
 void test_full_flow() {
   Testbed testbed({true, true, {}}); // with a TURN relay, as the cloud gives one
   {
-    Run run(make_config(testbed));
+    CameraSessionConfig config = make_config(testbed);
+    config.voice_record = true; // the robot's audio is wanted
+    Run run(config);
     run.wait_frames(testbed, 15);
     g_assert_true(run.session->state() == SessionState::Streaming);
     g_test_message("first decoded frame %.0f ms after session start",
@@ -99,6 +112,8 @@ void test_full_flow() {
     g_assert_cmpuint(testbed.count_commands("get_device_sdp"), >=, 3); // 2 retries, then the answer
     g_assert_cmpuint(testbed.count_commands("send_ice_to_robot"), >=, 1);
     g_assert_cmpuint(testbed.count_commands("start_voice_chat"), ==, 1);
+    std::string voice = command_params(testbed, "start_voice_chat");
+    g_assert_cmpstr(voice.c_str(), ==, "{\"record\":true,\"play\":false}");
     // Robot audio flows once voice chat is on.
     g_assert_true(testbed.wait_until([&] { return run.peer->decoded_audio_buffers() > 10; }, 5000));
     std::vector<SessionState> expected = {SessionState::Connecting, SessionState::Authenticating,
@@ -106,8 +121,11 @@ void test_full_flow() {
     g_assert_true(run.peer->states() == expected);
     g_assert_true(run.peer->errors(false).empty());
   }
-  // Stopping ended our preview on the robot.
+  // Stopping ended our preview on the robot, naming us.
   g_assert_cmpuint(testbed.count_commands("stop_camera_preview"), ==, 1);
+  std::string stop = command_params(testbed, "stop_camera_preview");
+  std::string expected_stop = std::string("{\"client_id\":\"") + kClientId + "\"}";
+  g_assert_cmpstr(stop.c_str(), ==, expected_stop.c_str());
   auto viewers = testbed.events_named(
       "viewer", [](JsonObject *event) { return !json_object_get_boolean_member(event, "active"); });
   g_assert_cmpuint(viewers.size(), ==, 1);
@@ -247,8 +265,10 @@ void test_answer_never_ready() {
   config.negotiation_timeout_ms = 4000;
   Run run(config);
   Error error = run.wait_fatal(testbed, 10000);
-  assert_code(error, ErrorCode::RobotTimeout);
+  // Only "retry" came: the robot never produced its answer, as on its dock.
+  assert_code(error, ErrorCode::RobotUnavailable);
   g_assert_nonnull(strstr(error.message.c_str(), "get_device_sdp"));
+  g_assert_nonnull(strstr(error.message.c_str(), "dock"));
 }
 
 void test_relay_only() {
@@ -291,7 +311,7 @@ void test_commands_while_streaming() {
   run.session->rc_start(record);
   run.session->rc_move(0.2, 0.0, 500, record);
   run.session->rc_move(-0.1, 0.53, 400, record);
-  run.session->rc_stop(record);
+  run.session->rc_end(record);
   run.session->set_quality(VideoQuality::SD);
   g_assert_true(testbed.wait_until([&] { return outcome.done == 4; }, 5000));
   g_assert_true(outcome.failures.empty());

@@ -69,15 +69,27 @@ void WebrtcPeer::on_offer_created(GstPromise *promise, gpointer data) {
   gst_promise_unref(promise);
   g_assert_nonnull(offer);
   g_signal_emit_by_name(self->webrtc_, "set-local-description", offer, nullptr);
+  // The offer in the form real robots answer, as the element sends it.
   gchar *text = gst_sdp_message_as_text(offer->sdp);
-  self->session_->send_offer(text);
+  RobotOffer robot_offer = offer_for_robot(text);
   g_free(text);
+  {
+    std::lock_guard<std::mutex> lock(self->mutex_);
+    self->robot_offer_ = robot_offer;
+  }
+  self->session_->send_offer(robot_offer.sdp);
   gst_webrtc_session_description_free(offer);
 }
 
 void WebrtcPeer::on_answer(const SessionDescription &answer) {
+  std::string local;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    robot_answer_ = answer.sdp;
+    local = answer_for_webrtcbin(answer.sdp, robot_offer_);
+  }
   GstSDPMessage *sdp = nullptr;
-  gst_sdp_message_new_from_text(answer.sdp.c_str(), &sdp);
+  gst_sdp_message_new_from_text(local.c_str(), &sdp);
   g_assert_nonnull(sdp);
   GstWebRTCSessionDescription *description =
       gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
@@ -87,8 +99,12 @@ void WebrtcPeer::on_answer(const SessionDescription &answer) {
 
 void WebrtcPeer::on_remote_candidate(const IceCandidate &candidate) {
   remote_candidates_++;
-  g_signal_emit_by_name(webrtc_, "add-ice-candidate", guint(candidate.sdp_mline_index),
-                        candidate.candidate.c_str());
+  int mline;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    mline = candidate_mline(robot_answer_, candidate);
+  }
+  g_signal_emit_by_name(webrtc_, "add-ice-candidate", guint(mline), candidate.candidate.c_str());
 }
 
 void WebrtcPeer::on_session_error(const Error &error, bool fatal) {

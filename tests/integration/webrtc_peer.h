@@ -12,6 +12,7 @@
 #include <gst/gst.h>
 
 #include "camera_session.h"
+#include "robot_sdp.h"
 
 namespace roborock::test {
 
@@ -61,6 +62,8 @@ private:
   std::atomic<gint64> first_frame_us_{0};
   std::atomic<size_t> remote_candidates_{0};
   mutable std::mutex mutex_;
+  RobotOffer robot_offer_;
+  std::string robot_answer_;
   std::vector<SessionState> states_;
   std::vector<std::pair<Error, bool>> errors_;
 };

@@ -32,10 +32,36 @@ void test_params_match_vectors() {
                 vector_payload("request:get_device_ice"));
   ASSERT_STR_EQ(request(10007, command::kStartVoiceChat, kNoParams, 1700005862),
                 vector_payload("request:start_voice_chat"));
+  // The vectors carry the move as an object; real robots take it as a
+  // one-element list of that object (go2rtc, python-miio, the HA integration).
+  std::string move = vector_payload("request:app_rc_move");
+  const std::string object = "{\\\"omega\\\":0.53,\\\"velocity\\\":0.2,\\\"seqnum\\\":7,"
+                             "\\\"duration\\\":500}";
+  size_t at = move.find(object);
+  g_assert_true(at != std::string::npos);
+  move.replace(at, object.size(), "[" + object + "]");
   ASSERT_STR_EQ(request(10008, command::kRcMove, rc_move_params(0.2, 0.53, 7, 500), 1700006839),
-                vector_payload("request:app_rc_move"));
-  ASSERT_STR_EQ(request(10009, command::kStopPreview, kNoParams, 1700007816),
-                vector_payload("request:stop_camera_preview"));
+                move);
+  // The vectors stop with []; robots end only the named viewer's session.
+  std::string stop = vector_payload("request:stop_camera_preview");
+  at = stop.find("[]");
+  stop.replace(at, 2, "{\\\"client_id\\\":\\\"a1b2c3d4\\\"}");
+  ASSERT_STR_EQ(request(10009, command::kStopPreview, stop_preview_params("a1b2c3d4"), 1700007816),
+                stop);
+}
+
+void test_voice_chat_and_results() {
+  ASSERT_STR_EQ(voice_chat_params(true, false), "{\"record\":true,\"play\":false}");
+  ASSERT_STR_EQ(voice_volume_params(80), "{\"volume\":80}");
+  for (const char *ok : {"[\"ok\"]", "\"ok\"", "{\"result\":\"ok\"}"})
+    g_assert_true(is_ok_result(parse_json(ok, "t")->get()));
+  for (const char *not_ok : {"[\"fail\"]", "\"retry\"", "[]", "[\"ok\",\"ok\"]", "{}", "0", "null"})
+    if (is_ok_result(parse_json(not_ok, "t")->get()))
+      g_error("%s taken for ok", not_ok);
+  g_assert_false(is_ok_result(nullptr));
+  // No pattern: an empty password, not the md5 of nothing.
+  ASSERT_STR_EQ(start_preview_params("c", VideoQuality::SD, ""),
+                "{\"client_id\":\"c\",\"quality\":\"SD\",\"password\":\"\"}");
 }
 
 void test_offer_and_candidate_params() {
@@ -55,7 +81,7 @@ void test_offer_and_candidate_params() {
   g_assert_true(ice.ok());
   g_assert_true(*ice == candidate);
   ASSERT_STR_EQ(switch_quality_params(VideoQuality::SD), "{\"quality\":\"SD\"}");
-  ASSERT_STR_EQ(stop_preview_params_for("x"), "{\"client_id\":\"x\"}");
+  ASSERT_STR_EQ(stop_preview_params("x"), "{\"client_id\":\"x\"}");
 }
 
 JsonNodePtr json(const char *text) {
@@ -75,6 +101,19 @@ void test_turn_server() {
   g_assert_false(parse_turn_server(json("{\"url\":\"turn:h:1\"}").get()).ok());
   g_assert_false(parse_turn_server(json("[\"ok\"]").get()).ok());
   g_assert_false(parse_turn_server(nullptr).ok());
+  auto other_names = parse_turn_server(
+      json("{\"url\":\"turn:h:1\",\"username\":\"u\",\"credential\":\"c\"}").get());
+  g_assert_true(other_names.ok());
+  ASSERT_STR_EQ(other_names->password, "c");
+  // Not yet: ask again.
+  for (const char *retry :
+       {"\"retry\"", "[\"retry\"]", "{\"url\":\"retry\",\"user\":\"\",\"pwd\":\"\"}",
+        "{\"url\":\"\",\"user\":\"\",\"pwd\":\"\"}", "{\"url\":\"retry\"}"}) {
+    auto not_yet = parse_turn_server(json(retry).get());
+    if (!not_yet.ok() || !not_yet->retry)
+      g_error("%s is not taken as retry", retry);
+  }
+  g_assert_false(turn->retry);
 }
 
 void test_turn_uri() {
@@ -150,6 +189,7 @@ int main(int argc, char **argv) {
   g_test_init(&argc, &argv, nullptr);
   g_test_add_func("/commands/params-match-vectors", test_params_match_vectors);
   g_test_add_func("/commands/offer-and-candidate", test_offer_and_candidate_params);
+  g_test_add_func("/commands/voice-chat-and-results", test_voice_chat_and_results);
   g_test_add_func("/commands/turn-server", test_turn_server);
   g_test_add_func("/commands/turn-uri", test_turn_uri);
   g_test_add_func("/commands/connect-status", test_connect_status);

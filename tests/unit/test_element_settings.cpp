@@ -37,7 +37,9 @@ void test_complete_settings() {
   ASSERT_STR_EQ(config->broker.url(), "ssl://mqtt-eu.roborock.com:8883");
   ASSERT_STR_EQ(config->duid, "duid1");
   ASSERT_STR_EQ(config->pattern_password, "2580");
-  g_assert_true(g_str_has_prefix(config->client_id.c_str(), "gst-roborocksrc-"));
+  // 8 hex characters, like the Roborock app's.
+  g_assert_cmpuint(config->client_id.size(), ==, 8);
+  g_assert_true(config->client_id.find_first_not_of("0123456789abcdef") == std::string::npos);
   ASSERT_STR_EQ(config->client_id, default_client_id()); // stable
   g_assert_cmpuint(config->command_timeout_ms, ==, 10000);
   g_assert_cmpuint(config->negotiation_timeout_ms, ==, 30000);
@@ -46,12 +48,20 @@ void test_complete_settings() {
   s.mqtt_url = "tcp://10.0.0.1:1883"; // overrides region
   s.client_id = "mine";
   s.timeout_s = 2;
-  s.audio = false;
+  s.talkback_volume = 35;
   config = resolve_session_config(s);
   ASSERT_STR_EQ(config->broker.url(), "tcp://10.0.0.1:1883");
   ASSERT_STR_EQ(config->client_id, "mine");
-  g_assert_false(config->voice_chat);
+  g_assert_cmpuint(config->talkback_volume, ==, 35);
+  g_assert_false(config->voice_record); // voice chat only when audio is consumed
+  g_assert_false(config->voice_play);
   g_assert_cmpuint(config->negotiation_timeout_ms, ==, 20000); // never under 20 s
+}
+
+void config_ok_without_password(const ElementSettings &s) {
+  auto config = resolve_session_config(s);
+  g_assert_true(config.ok());
+  g_assert_true(config->pattern_password.empty());
 }
 
 void test_missing_and_malformed() {
@@ -68,8 +78,8 @@ void test_missing_and_malformed() {
   s.local_key = "short";
   assert_error(s, ErrorCode::CredentialsMalformed, "16 characters");
   s = complete();
-  s.password.clear();
-  assert_error(s, ErrorCode::CredentialsMissing, "password");
+  s.password.clear(); // a robot without a pattern
+  config_ok_without_password(s);
   s = complete();
   s.password = "hunter2";
   assert_error(s, ErrorCode::CredentialsMalformed, "not the account password");

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// base64(JSON) payloads for SDP and ICE, and the strict base64 codec under them.
+// base64(JSON) payloads for SDP and ICE, and the base64 codec under them
+// (tolerant of line breaks and missing padding, strict about the rest).
 #include "crypto.h"
 #include "payload.h"
 #include "test_support.h"
@@ -25,8 +26,34 @@ void test_base64() {
     ASSERT_STR_EQ(decoded->c_str(), c.plain);
   }
   g_assert_true(base64_decode("Zm9v\n").has_value());
-  for (const char *bad : {"Zg=", "Zg", "Z===", "Zm9v!", "Zm 9v", "Zh==", "Zm9=", "====", "Zm9vYg=a",
-                          "=Zm9", "Zg==Zg=="}) {
+  // What real encoders send: MIME line breaks, no padding.
+  struct Tolerated {
+    const char *encoded, *plain;
+  } tolerated[] = {{"Zg", "f"},
+                   {"Zg=", "f"},
+                   {"Zm8", "fo"},
+                   {"Zm9vYg", "foob"},
+                   {"Zm 9v", "foo"},
+                   {"Zm9v\r\nYmFy", "foobar"},
+                   {"Zm9vYmE\r\n", "fooba"},
+                   {"\r\nZm\n9v\r\n", "foo"}};
+  for (const Tolerated &t : tolerated) {
+    auto decoded = base64_decode(t.encoded);
+    if (!decoded)
+      g_error("rejected tolerable base64 '%s'", t.encoded);
+    ASSERT_STR_EQ(decoded->c_str(), t.plain);
+  }
+  std::string long_text(300, 'x');
+  std::string mime = base64_encode(long_text);
+  while (!mime.empty() && mime.back() == '=')
+    mime.pop_back();
+  for (size_t at = 76; at < mime.size(); at += 78)
+    mime.insert(at, "\r\n");
+  auto decoded_mime = base64_decode(mime);
+  g_assert_true(decoded_mime.has_value());
+  ASSERT_STR_EQ(decoded_mime->c_str(), long_text.c_str());
+  for (const char *bad : {"Z", "Zm9vY", "Z===", "Zm9v!", "Zh==", "Zm9=", "====", "Zm9vYg=a", "=Zm9",
+                          "Zg==Zg==", "Zm9v\x01"}) {
     if (base64_decode(bad).has_value())
       g_error("accepted bad base64 '%s'", bad);
   }

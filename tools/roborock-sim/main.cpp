@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <future>
+#include <optional>
+#include <vector>
 
 #include <glib-unix.h>
 #include <gst/gst.h>
@@ -23,6 +25,11 @@ using namespace roborock::sim;
 
 namespace {
 
+// Options whose default depends on --real start "not given", so an explicit
+// value wins over the preset whatever the order on the command line.
+constexpr gint kIntNotGiven = G_MININT;
+constexpr gboolean kSwitchNotGiven = -1; // neither --X nor --no-X
+
 struct Options {
   gchar *broker = nullptr;
   gchar *ca_file = nullptr;
@@ -31,7 +38,8 @@ struct Options {
   gchar *duid = nullptr;
   gchar *local_key = nullptr;
   gchar *pattern = nullptr;
-  gint sdp_retries = 2;
+  gboolean no_pattern = FALSE;
+  gint sdp_retries = kIntNotGiven;
   gint lockout_after = 5;
   gchar *turn_url = nullptr;
   gchar *turn_user = nullptr;
@@ -48,10 +56,123 @@ struct Options {
   gdouble offline_after = -1;
   gint framerate = 15;
   gboolean verbose = FALSE;
+  // Real-robot behaviour: --real, then the switches it implies.
+  gboolean real = FALSE;
+  gboolean turn_after_preview = kSwitchNotGiven;
+  gint turn_retries = kIntNotGiven;
+  gint candidate_mline = kIntNotGiven;
+  gboolean strict_offer = kSwitchNotGiven;
+  gboolean voice_chat_flags = kSwitchNotGiven;
+  gboolean real_errors = kSwitchNotGiven;
+  gboolean flaky_polls = kSwitchNotGiven;
+  gboolean rc_list_params = kSwitchNotGiven;
+  gboolean stop_needs_client_id = kSwitchNotGiven;
+  gint slow_release = kIntNotGiven;
+  gboolean mime_base64 = kSwitchNotGiven;
+  gboolean trailing_bytes = kSwitchNotGiven;
+  // Behaviour switches --real leaves alone.
+  gchar *audio_codec = nullptr;
+  gboolean voice_chat_list_only = FALSE;
+  gchar *preview_error = nullptr;
+  gchar *password_result = nullptr;
+  gboolean docked = FALSE;
 };
 
+// What --real implies for the values it sets.
+constexpr int kRealTurnRetries = 2;
+constexpr int kRealCandidateMline = 1;
+constexpr int kRealSlowReleaseMs = 800;
+constexpr int kRealMinSdpRetries = 2;
+constexpr int kDefaultSdpRetries = 2;
+
+// A [real] switch: as given (--X / --no-X), else on exactly with --real.
+bool resolve(gboolean given, bool real) {
+  return given == kSwitchNotGiven ? real : given != FALSE;
+}
+
+// A [real] value: as given, else the preset's with --real, else the default.
+int resolve(gint given, bool real, int real_value, int fallback) {
+  if (given != kIntNotGiven)
+    return given;
+  return real ? real_value : fallback;
+}
+
+// The switches --real turns on; each also has a hidden --no-X to turn it off.
+struct RealSwitch {
+  const char *name;
+  const char *negated;
+  gboolean Options::*value;
+  const char *help;
+};
+
+const RealSwitch kRealSwitches[] = {
+    {"turn-after-preview", "no-turn-after-preview", &Options::turn_after_preview,
+     "[real] get_turn_server answers \"retry\" until a start_camera_preview is accepted"},
+    {"strict-offer", "no-strict-offer", &Options::strict_offer,
+     "[real] Refuse offers with port-0 or bundle-only m-lines, non-numeric mids, or audio not "
+     "led by OPUS/48000/2 (error -5)"},
+    {"voice-chat-flags", "no-voice-chat-flags", &Options::voice_chat_flags,
+     "[real] start_voice_chat honours record (robot audio) and play (talk-back)"},
+    {"real-errors", "no-real-errors", &Options::real_errors,
+     "[real] Wrong pattern is error -10010; locked says \"too many password attempts\""},
+    {"flaky-polls", "no-flaky-polls", &Options::flaky_polls,
+     "[real] After an offer, the 1st get_device_sdp/get_device_ice fails (-10003), the 2nd gets "
+     "no reply"},
+    {"rc-list-params", "no-rc-list-params", &Options::rc_list_params,
+     "[real] app_rc_move takes only [{...}]; an object is error -5"},
+    {"stop-needs-client-id", "no-stop-needs-client-id", &Options::stop_needs_client_id,
+     "[real] stop_camera_preview without client_id does nothing"},
+    {"mime-base64", "no-mime-base64", &Options::mime_base64,
+     "[real] dev_sdp/dev_ice base64 with CRLF every 76 characters and no '=' padding"},
+    {"trailing-bytes", "no-trailing-bytes", &Options::trailing_bytes,
+     "[real] 4 garbage bytes after the CRC of every reply frame"},
+};
+
+// The behaviour switches, for --help (in the main group, so --help shows them).
+void add_behaviour_entries(Options &o, std::vector<GOptionEntry> &entries) {
+  entries.push_back({"real", 0, 0, G_OPTION_ARG_NONE, &o.real,
+                     "Behave like a real robot: every [real] switch on, with the values given "
+                     "(explicit switches and values still win)",
+                     nullptr});
+  for (const RealSwitch &option : kRealSwitches) {
+    entries.push_back(
+        {option.name, 0, 0, G_OPTION_ARG_NONE, &(o.*option.value), option.help, nullptr});
+    entries.push_back({option.negated, 0, G_OPTION_FLAG_REVERSE | G_OPTION_FLAG_HIDDEN,
+                       G_OPTION_ARG_NONE, &(o.*option.value), nullptr, nullptr});
+  }
+  entries.push_back({"turn-retries", 0, 0, G_OPTION_ARG_INT, &o.turn_retries,
+                     "[real: 2] After the preview, answer get_turn_server \"retry\" N more times "
+                     "(shapes alternate) (default 0)",
+                     "N"});
+  entries.push_back({"candidate-mline", 0, 0, G_OPTION_ARG_INT, &o.candidate_mline,
+                     "[real: 1] Tag every candidate given with this m-line and its mid "
+                     "(default -1: as gathered)",
+                     "N"});
+  entries.push_back({"slow-release", 0, 0, G_OPTION_ARG_INT, &o.slow_release,
+                     "[real: 800] A stopped viewer still holds the camera for MS ms (default 0)",
+                     "MS"});
+  entries.push_back({"audio-codec", 0, 0, G_OPTION_ARG_STRING, &o.audio_codec,
+                     "Robot audio codec, also the one the answer picks (default OPUS)",
+                     "OPUS|PCMU|PCMA"});
+  entries.push_back({"voice-chat-list-only", 0, 0, G_OPTION_ARG_NONE, &o.voice_chat_list_only,
+                     "start_voice_chat refuses object params (error -5); [] works", nullptr});
+  entries.push_back({"preview-error", 0, 0, G_OPTION_ARG_STRING, &o.preview_error,
+                     "start_camera_preview answers this error COUNT times (default: always) "
+                     "first, e.g. --preview-error=-10007:robot is charging",
+                     "CODE:MESSAGE[:COUNT]"});
+  entries.push_back({"password-result", 0, 0, G_OPTION_ARG_STRING, &o.password_result,
+                     "check_homesec_password answers this result instead of [\"ok\"], even to "
+                     "the right pattern",
+                     "JSON"});
+  entries.push_back({"no-pattern", 0, 0, G_OPTION_ARG_NONE, &o.no_pattern,
+                     "The robot has no pattern password: viewers give \"\" (instead of --pattern)",
+                     nullptr});
+  entries.push_back({"docked", 0, 0, G_OPTION_ARG_NONE, &o.docked,
+                     "get_device_sdp answers \"retry\" for ever (a robot on its dock)", nullptr});
+}
+
 bool parse_options(int &argc, char **&argv, Options &o) {
-  GOptionEntry entries[] = {
+  std::vector<GOptionEntry> entries = {
       {"broker", 0, 0, G_OPTION_ARG_STRING, &o.broker,
        "MQTT broker URL, e.g. ssl://10.203.0.1:8883 (required)", "URL"},
       {"ca-file", 0, 0, G_OPTION_ARG_FILENAME, &o.ca_file,
@@ -64,9 +185,12 @@ bool parse_options(int &argc, char **&argv, Options &o) {
       {"local-key", 0, 0, G_OPTION_ARG_STRING, &o.local_key,
        "16-character local key of the device (required)", "K"},
       {"pattern", 0, 0, G_OPTION_ARG_STRING, &o.pattern,
-       "Pattern password digits viewers must give (required)", "DIGITS"},
+       "Pattern password digits viewers must give (required unless --no-pattern, which wins)",
+       "DIGITS"},
       {"sdp-retries", 0, 0, G_OPTION_ARG_INT, &o.sdp_retries,
-       "Answer get_device_sdp with \"retry\" this many times first (default 2)", "N"},
+       "Answer get_device_sdp with \"retry\" this many times first (default 2; --real: at least "
+       "2)",
+       "N"},
       {"lockout-after", 0, 0, G_OPTION_ARG_INT, &o.lockout_after,
        "Lock remote viewing after this many wrong patterns (default 5)", "N"},
       {"turn-url", 0, 0, G_OPTION_ARG_STRING, &o.turn_url,
@@ -98,15 +222,20 @@ bool parse_options(int &argc, char **&argv, Options &o) {
       {"framerate", 0, 0, G_OPTION_ARG_INT, &o.framerate, "Video frames per second (default 15)",
        "FPS"},
       {"verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "Log signaling details to stderr",
-       nullptr},
-      {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
+       nullptr}};
+  add_behaviour_entries(o, entries);
+  entries.push_back({nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr});
   GOptionContext *context = g_option_context_new("- simulate a camera-equipped Roborock robot");
   g_option_context_set_summary(
       context, "Connects to an MQTT broker as the device DUID, answers the camera commands\n"
                "(check_homesec_password, start_camera_preview, SDP/ICE exchange, voice chat,\n"
                "quality, remote control) and streams a live H.264 test picture and an Opus tone\n"
                "over WebRTC. Prints \"roborock-sim: ready\" once subscribed.");
-  g_option_context_add_main_entries(context, entries, nullptr);
+  g_option_context_set_description(
+      context,
+      "Every [real] switch also has a --no-SWITCH form that turns it off, also with --real.\n"
+      "See docs/simulator.md.");
+  g_option_context_add_main_entries(context, entries.data(), nullptr);
   g_option_context_add_group(context, gst_init_get_option_group());
   GError *error = nullptr;
   bool ok = g_option_context_parse(context, &argc, &argv, &error);
@@ -120,23 +249,106 @@ bool parse_options(int &argc, char **&argv, Options &o) {
   struct {
     const char *name;
     gchar *value;
-  } required[] = {{"--broker", o.broker}, {"--username", o.username},   {"--password", o.password},
-                  {"--duid", o.duid},     {"--local-key", o.local_key}, {"--pattern", o.pattern}};
+  } required[] = {{"--broker", o.broker},
+                  {"--username", o.username},
+                  {"--password", o.password},
+                  {"--duid", o.duid},
+                  {"--local-key", o.local_key}};
   for (auto &option : required) {
     if (!option.value || !*option.value) {
       fprintf(stderr, "roborock-sim: %s is required (see --help)\n", option.name);
       return false;
     }
   }
+  // --no-pattern wins over a --pattern given before it (the testbed always
+  // gives one).
+  bool has_pattern = o.pattern && *o.pattern;
+  if (!has_pattern && !o.no_pattern) {
+    fprintf(stderr, "roborock-sim: give --pattern or --no-pattern (see --help)\n");
+    return false;
+  }
   return true;
 }
 
-RobotConfig robot_config(const Options &o) {
+// "CODE:MESSAGE[:COUNT]", e.g. "-10007:robot is charging" or "-10002:too frequent:1".
+std::optional<FaultError> parse_fault_error(const std::string &text) {
+  size_t colon = text.find(':');
+  if (colon == std::string::npos || colon == 0)
+    return std::nullopt;
+  char *end = nullptr;
+  FaultError fault;
+  fault.code = g_ascii_strtoll(text.c_str(), &end, 10);
+  if (end != text.c_str() + colon)
+    return std::nullopt;
+  fault.message = text.substr(colon + 1);
+  size_t last = fault.message.rfind(':');
+  std::string count = last == std::string::npos ? "" : fault.message.substr(last + 1);
+  if (!count.empty() && count.find_first_not_of("0123456789") == std::string::npos) {
+    fault.count = unsigned(std::stoul(count));
+    fault.message.resize(last);
+  }
+  if (fault.message.empty())
+    return std::nullopt;
+  return fault;
+}
+
+std::optional<AudioCodec> parse_audio_codec(const char *name) {
+  for (AudioCodec codec : {AudioCodec::Opus, AudioCodec::Pcmu, AudioCodec::Pcma})
+    if (!name || g_ascii_strcasecmp(name, audio_codec_name(codec)) == 0)
+      return codec;
+  return std::nullopt;
+}
+
+// The switches that --real implies, resolved against what was given.
+void apply_real_behaviour(const Options &o, RobotConfig &config) {
+  bool real = o.real;
+  config.turn_after_preview = resolve(o.turn_after_preview, real);
+  config.turn_retries = unsigned(std::max(0, resolve(o.turn_retries, real, kRealTurnRetries, 0)));
+  config.strict_offer = resolve(o.strict_offer, real);
+  config.voice_chat_flags = resolve(o.voice_chat_flags, real);
+  config.real_errors = resolve(o.real_errors, real);
+  config.flaky_polls = resolve(o.flaky_polls, real);
+  config.rc_list_params = resolve(o.rc_list_params, real);
+  config.stop_needs_client_id = resolve(o.stop_needs_client_id, real);
+  config.slow_release_ms =
+      unsigned(std::max(0, resolve(o.slow_release, real, kRealSlowReleaseMs, 0)));
+  config.mime_base64 = resolve(o.mime_base64, real);
+  config.trailing_bytes = resolve(o.trailing_bytes, real);
+}
+
+// False (with a message) when a behaviour switch's value does not parse.
+bool apply_behaviour(const Options &o, RobotConfig &config) {
+  apply_real_behaviour(o, config);
+  config.voice_chat_list_only = o.voice_chat_list_only;
+  config.docked = o.docked;
+  if (o.preview_error) {
+    config.preview_error = parse_fault_error(o.preview_error);
+    if (!config.preview_error) {
+      fprintf(stderr, "roborock-sim: --preview-error wants CODE:MESSAGE[:COUNT], not \"%s\"\n",
+              o.preview_error);
+      return false;
+    }
+  }
+  if (o.password_result) {
+    auto json = parse_json(o.password_result, "--password-result");
+    if (!json) {
+      fprintf(stderr, "roborock-sim: %s\n", json.error().message.c_str());
+      return false;
+    }
+    config.password_result = o.password_result;
+  }
+  return true;
+}
+
+std::optional<RobotConfig> robot_config(const Options &o) {
   RobotConfig config;
   config.duid = o.duid;
   config.local_key = o.local_key;
-  config.pattern = o.pattern;
-  config.sdp_retries = unsigned(std::max(0, o.sdp_retries));
+  config.pattern = o.pattern ? o.pattern : "";
+  config.has_pattern = !o.no_pattern;
+  int sdp_retries = resolve(o.sdp_retries, o.real, std::max(kRealMinSdpRetries, kDefaultSdpRetries),
+                            kDefaultSdpRetries);
+  config.sdp_retries = unsigned(std::max(0, sdp_retries));
   config.lockout_after = unsigned(std::max(1, o.lockout_after));
   config.turn_url = o.turn_url ? o.turn_url : "";
   config.turn_user = o.turn_user ? o.turn_user : "";
@@ -154,7 +366,52 @@ RobotConfig robot_config(const Options &o) {
   config.delay_ms = unsigned(std::max(0, o.delay_ms));
   config.duplicate_replies = o.duplicate_replies;
   config.ice_duplicates = o.ice_duplicates;
+  if (!apply_behaviour(o, config))
+    return std::nullopt;
   return config;
+}
+
+std::optional<MediaOptions> media_options(const Options &o) {
+  MediaOptions media;
+  media.ice_in_answer = o.ice_in_answer;
+  media.framerate = std::max(1, o.framerate);
+  media.candidate_mline = std::max(-1, resolve(o.candidate_mline, o.real, kRealCandidateMline, -1));
+  auto codec = parse_audio_codec(o.audio_codec);
+  if (!codec) {
+    fprintf(stderr, "roborock-sim: --audio-codec is OPUS, PCMU or PCMA, not \"%s\"\n",
+            o.audio_codec);
+    return std::nullopt;
+  }
+  media.audio_codec = *codec;
+  return media;
+}
+
+// The effective behaviour, first in the event log, so tests can check what
+// --real and the switches added up to.
+void log_config(EventLog &log, const Options &o, const RobotConfig &robot,
+                const MediaOptions &media) {
+  log.write(EventLog::begin("config")
+                .add_bool("real", o.real)
+                .add_bool("no_pattern", !robot.has_pattern)
+                .add_int("sdp_retries", robot.sdp_retries)
+                .add_bool("turn_after_preview", robot.turn_after_preview)
+                .add_int("turn_retries", robot.turn_retries)
+                .add_int("candidate_mline", media.candidate_mline)
+                .add_bool("strict_offer", robot.strict_offer)
+                .add_string("audio_codec", audio_codec_name(media.audio_codec))
+                .add_bool("voice_chat_flags", robot.voice_chat_flags)
+                .add_bool("voice_chat_list_only", robot.voice_chat_list_only)
+                .add_bool("real_errors", robot.real_errors)
+                .add_string("preview_error", o.preview_error ? o.preview_error : "")
+                .add_string("password_result", robot.password_result)
+                .add_bool("flaky_polls", robot.flaky_polls)
+                .add_bool("docked", robot.docked)
+                .add_bool("rc_list_params", robot.rc_list_params)
+                .add_bool("stop_needs_client_id", robot.stop_needs_client_id)
+                .add_int("slow_release", robot.slow_release_ms)
+                .add_bool("mime_base64", robot.mime_base64)
+                .add_bool("trailing_bytes", robot.trailing_bytes)
+                .add_bool("ice_in_answer", media.ice_in_answer));
 }
 
 GMainLoop *main_loop = nullptr;
@@ -177,15 +434,20 @@ int main(int argc, char **argv) {
     fprintf(stderr, "roborock-sim: %s\n", broker.error().message.c_str());
     return 2;
   }
+  auto robot_settings = robot_config(options);
+  auto media_settings = media_options(options);
+  if (!robot_settings || !media_settings)
+    return 2;
   EventLog log;
   if (!log.open(options.event_log ? options.event_log : "")) {
     fprintf(stderr, "roborock-sim: cannot open %s\n", options.event_log);
     return 2;
   }
+  log_config(log, options, *robot_settings, *media_settings);
 
   main_loop = g_main_loop_new(nullptr, FALSE);
   EventLoop &loop = EventLoop::shared();
-  SimMedia media(log, MediaOptions{bool(options.ice_in_answer), std::max(1, options.framerate)});
+  SimMedia media(log, *media_settings);
 
   MqttClientConfig mqtt_config;
   mqtt_config.broker = *broker;
@@ -201,7 +463,7 @@ int main(int argc, char **argv) {
   loop.post([&] {
     mqtt = MqttClient::create(loop, mqtt_config);
     robot = std::make_unique<SimRobot>(
-        loop, robot_config(options), log, media,
+        loop, *robot_settings, log, media,
         [&mqtt](const std::string &topic, const std::vector<uint8_t> &bytes) {
           mqtt->publish(topic, bytes);
         });

@@ -13,7 +13,67 @@ VideoSize video_size(VideoQuality quality) {
   return quality == VideoQuality::HD ? VideoSize{1280, 720} : VideoSize{640, 360};
 }
 
+const char *audio_codec_name(AudioCodec codec) {
+  switch (codec) {
+  case AudioCodec::Pcmu:
+    return "PCMU";
+  case AudioCodec::Pcma:
+    return "PCMA";
+  case AudioCodec::Opus:
+    break;
+  }
+  return "OPUS";
+}
+
 namespace {
+
+// How the robot's tone becomes RTP in each codec, and the codec preference of
+// the audio transceiver.
+struct AudioBranch {
+  const char *source;     // audiotestsrc's buffer size (20 ms) and raw caps
+  const char *encoder;    // ending in the payloader "apay"
+  const char *rtp_caps;   // what reaches webrtcbin
+  const char *preference; // the transceiver's codec-preferences
+};
+
+const AudioBranch &audio_branch(AudioCodec codec) {
+  static const AudioBranch opus{
+      "samplesperbuffer=960 ! audio/x-raw,rate=48000,channels=2",
+      "opusenc bitrate=64000 ! rtpopuspay name=apay pt=111",
+      "application/x-rtp,media=audio,encoding-name=OPUS,payload=111,clock-rate=48000",
+      "application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=111"};
+  static const AudioBranch pcmu{
+      "samplesperbuffer=160 ! audio/x-raw,rate=8000,channels=1",
+      "mulawenc ! rtppcmupay name=apay pt=0",
+      "application/x-rtp,media=audio,encoding-name=PCMU,payload=0,clock-rate=8000",
+      "application/x-rtp,media=audio,encoding-name=PCMU,clock-rate=8000,payload=0"};
+  static const AudioBranch pcma{
+      "samplesperbuffer=160 ! audio/x-raw,rate=8000,channels=1",
+      "alawenc ! rtppcmapay name=apay pt=8",
+      "application/x-rtp,media=audio,encoding-name=PCMA,payload=8,clock-rate=8000",
+      "application/x-rtp,media=audio,encoding-name=PCMA,clock-rate=8000,payload=8"};
+  return codec == AudioCodec::Pcmu ? pcmu : codec == AudioCodec::Pcma ? pcma : opus;
+}
+
+// The depayloader and decoder ("tbdec") for what the viewer sends on `pad`:
+// Opus unless the negotiated caps say G.711.
+std::string talkback_decoder(GstPad *pad) {
+  GstCaps *caps = gst_pad_get_current_caps(pad);
+  if (!caps)
+    caps = gst_pad_query_caps(pad, nullptr);
+  std::string encoding;
+  if (caps && !gst_caps_is_any(caps) && !gst_caps_is_empty(caps)) {
+    const char *name = gst_structure_get_string(gst_caps_get_structure(caps, 0), "encoding-name");
+    encoding = name ? name : "";
+  }
+  if (caps)
+    gst_caps_unref(caps);
+  if (g_ascii_strcasecmp(encoding.c_str(), "PCMU") == 0)
+    return "rtppcmudepay ! mulawdec name=tbdec";
+  if (g_ascii_strcasecmp(encoding.c_str(), "PCMA") == 0)
+    return "rtppcmadepay ! alawdec name=tbdec";
+  return "rtpopusdepay ! opusdec name=tbdec";
+}
 
 std::string raw_video_caps(VideoQuality quality, int framerate) {
   VideoSize size = video_size(quality);
@@ -39,6 +99,7 @@ struct SimMedia::Peer : std::enable_shared_from_this<SimMedia::Peer> {
   EventLog &log;
   MediaOptions options;
   std::atomic<bool> *audio_enabled;
+  std::atomic<bool> *talkback_enabled;
   GstElement *pipeline = nullptr;
   GstElement *webrtc = nullptr;
   GstElement *video_caps = nullptr;
@@ -54,19 +115,24 @@ struct SimMedia::Peer : std::enable_shared_from_this<SimMedia::Peer> {
 
   // Talk-back measurement.
   std::atomic<uint64_t> talkback_frames{0};
+  std::atomic<bool> talkback_ignored{false}; // logged once per viewer
   double window_sum_squares = 0;
   uint64_t window_samples = 0;
   double window_peak = 0;
   bool stopped = false;
 
-  Peer(EventLog &log, MediaOptions options, std::atomic<bool> *audio_enabled)
-      : log(log), options(options), audio_enabled(audio_enabled) {}
+  Peer(EventLog &log, MediaOptions options, std::atomic<bool> *audio_enabled,
+       std::atomic<bool> *talkback_enabled)
+      : log(log), options(options), audio_enabled(audio_enabled),
+        talkback_enabled(talkback_enabled) {}
   ~Peer();
 
   bool build(VideoQuality quality, const std::string &status, std::string *error);
   void on_offer_set();
   void on_answer_created(GstPromise *promise);
   void maybe_publish_answer();
+  std::vector<IceCandidate> announced_candidates() const;
+  bool accept_talkback_frame();
   void link_talkback(GstPad *pad);
   void report_talkback();
   void shutdown();
@@ -131,6 +197,7 @@ SimMedia::Peer::~Peer() {
 }
 
 bool SimMedia::Peer::build(VideoQuality quality, const std::string &status, std::string *error) {
+  const AudioBranch &audio = audio_branch(options.audio_codec);
   std::string description =
       "webrtcbin name=webrtc bundle-policy=max-bundle "
       "videotestsrc is-live=true pattern=ball ! capsfilter name=vcaps caps=" +
@@ -148,10 +215,8 @@ bool SimMedia::Peer::build(VideoQuality quality, const std::string &status, std:
       " ! capssetter caps=\"application/x-rtp,profile-level-id=(string)42e01f\""
       " ! application/x-rtp,media=video,encoding-name=H264,payload=96,clock-rate=90000"
       " ! webrtc.sink_0 "
-      "audiotestsrc is-live=true wave=sine freq=440 volume=0.3 samplesperbuffer=960"
-      " ! audio/x-raw,rate=48000,channels=2 ! audioconvert ! opusenc bitrate=64000"
-      " ! rtpopuspay name=apay pt=111"
-      " ! application/x-rtp,media=audio,encoding-name=OPUS,payload=111,clock-rate=48000"
+      "audiotestsrc is-live=true wave=sine freq=440 volume=0.3 " +
+      audio.source + " ! audioconvert ! " + audio.encoder + " ! " + audio.rtp_caps +
       " ! webrtc.sink_1";
   GError *parse_error = nullptr;
   pipeline = gst_parse_launch(description.c_str(), &parse_error);
@@ -163,10 +228,11 @@ bool SimMedia::Peer::build(VideoQuality quality, const std::string &status, std:
   webrtc = gst_bin_get_by_name(GST_BIN(pipeline), "webrtc");
   // Match offers by codec, not by exact fmtp strings (x264's constrained
   // baseline says 42c01f where browsers offer 42e01f): like a robot that
-  // answers whatever H.264 and Opus payloads it is offered.
+  // answers whatever H.264 and Opus payloads it is offered. The audio
+  // preference is the --audio-codec one, so the answer picks that codec.
   const char *preferences[] = {
       "application/x-rtp,media=video,encoding-name=H264,clock-rate=90000,payload=96",
-      "application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=111"};
+      audio.preference};
   for (int mline = 0; mline < 2; mline++) {
     std::string name = "sink_" + std::to_string(mline);
     GstPad *pad = gst_element_get_static_pad(webrtc, name.c_str());
@@ -210,10 +276,10 @@ bool SimMedia::Peer::build(VideoQuality quality, const std::string &status, std:
 
 void SimMedia::Peer::link_talkback(GstPad *pad) {
   // Decode whatever the viewer sends and measure it.
-  GstElement *chain = gst_parse_bin_from_description(
-      "queue ! rtpopusdepay ! opusdec name=tbdec ! audioconvert ! audio/x-raw,format=S16LE"
-      " ! fakesink name=tbsink sync=false async=false",
-      TRUE, nullptr);
+  std::string description = "queue ! " + talkback_decoder(pad) +
+                            " ! audioconvert ! audio/x-raw,format=S16LE"
+                            " ! fakesink name=tbsink sync=false async=false";
+  GstElement *chain = gst_parse_bin_from_description(description.c_str(), TRUE, nullptr);
   if (!chain)
     return;
   gst_bin_add(GST_BIN(pipeline), chain);
@@ -222,8 +288,8 @@ void SimMedia::Peer::link_talkback(GstPad *pad) {
   gst_pad_add_probe(
       decoder_in, GST_PAD_PROBE_TYPE_BUFFER,
       [](GstPad *, GstPadProbeInfo *, gpointer data) {
-        static_cast<Peer *>(data)->talkback_frames++;
-        return GST_PAD_PROBE_OK;
+        return static_cast<Peer *>(data)->accept_talkback_frame() ? GST_PAD_PROBE_OK
+                                                                  : GST_PAD_PROBE_DROP;
       },
       this, nullptr);
   gst_object_unref(decoder_in);
@@ -258,6 +324,18 @@ void SimMedia::Peer::link_talkback(GstPad *pad) {
   gst_pad_link(pad, chain_in);
   gst_object_unref(chain_in);
   log.write(EventLog::begin("talkback-stream"));
+}
+
+// Counts a talk-back frame on its way to the decoder, or drops it while the
+// robot does not play talk-back (voice chat without "play").
+bool SimMedia::Peer::accept_talkback_frame() {
+  if (!talkback_enabled->load()) {
+    if (!talkback_ignored.exchange(true))
+      log.write(EventLog::begin("talkback-ignored"));
+    return false;
+  }
+  talkback_frames++;
+  return true;
 }
 
 void SimMedia::Peer::report_talkback() {
@@ -358,7 +436,22 @@ void SimMedia::Peer::maybe_publish_answer() {
   if (!options.ice_in_answer)
     answer = answer_text;
   else if (gathering_done)
-    answer = sdp_with_candidates(answer_text, candidates);
+    answer = sdp_with_candidates(answer_text, announced_candidates());
+}
+
+// The gathered candidates as we give them to the viewer: as gathered, or all
+// tagged with options.candidate_mline. Caller holds `mutex`.
+std::vector<IceCandidate> SimMedia::Peer::announced_candidates() const {
+  if (options.candidate_mline < 0)
+    return candidates;
+  size_t mline = size_t(options.candidate_mline);
+  std::string mid = mline < mids.size() ? mids[mline] : std::to_string(mline);
+  std::vector<IceCandidate> tagged = candidates;
+  for (IceCandidate &candidate : tagged) {
+    candidate.sdp_mline_index = options.candidate_mline;
+    candidate.sdp_mid = mid;
+  }
+  return tagged;
 }
 
 SimMedia::SimMedia(EventLog &log, MediaOptions options) : log_(log), options_(options) {}
@@ -369,7 +462,7 @@ SimMedia::~SimMedia() {
 
 bool SimMedia::start(VideoQuality quality, std::string *error) {
   stop();
-  auto peer = std::make_shared<Peer>(log_, options_, &audio_enabled_);
+  auto peer = std::make_shared<Peer>(log_, options_, &audio_enabled_, &talkback_enabled_);
   audio_enabled_ = false;
   std::string status;
   {
@@ -453,7 +546,7 @@ std::vector<IceCandidate> SimMedia::local_candidates() const {
   std::lock_guard<std::mutex> peer_lock(peer_->mutex);
   if (peer_->answer_text.empty())
     return {}; // not before the answer: the mids are not known yet
-  return peer_->candidates;
+  return peer_->announced_candidates();
 }
 
 void SimMedia::set_quality(VideoQuality quality) {
@@ -474,6 +567,10 @@ void SimMedia::report_talkback() {
 
 void SimMedia::set_audio_enabled(bool enabled) {
   audio_enabled_ = enabled;
+}
+
+void SimMedia::set_talkback_enabled(bool enabled) {
+  talkback_enabled_ = enabled;
 }
 
 void SimMedia::set_status_text(const std::string &text) {

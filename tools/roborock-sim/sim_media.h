@@ -28,9 +28,17 @@ struct VideoSize {
 };
 VideoSize video_size(VideoQuality quality);
 
+// The robot's audio codec (--audio-codec); talk-back is decoded as negotiated.
+enum class AudioCodec { Opus, Pcmu, Pcma };
+const char *audio_codec_name(AudioCodec codec); // "OPUS", "PCMU", "PCMA"
+
 struct MediaOptions {
   bool ice_in_answer = false; // also list our candidates in the answer SDP
   int framerate = 15;
+  // >= 0: every candidate we give is tagged with this m-line (and its mid),
+  // as real robots do whatever transport the candidate belongs to.
+  int candidate_mline = -1;
+  AudioCodec audio_codec = AudioCodec::Opus;
 };
 
 class SimMedia {
@@ -52,6 +60,9 @@ public:
   void set_quality(VideoQuality quality);
   // Robot audio carries frames only while voice chat is on.
   void set_audio_enabled(bool enabled);
+  // Talk-back is decoded and measured only while enabled (the default; the
+  // robot closes it for voice chat without "play"). Not reset by start().
+  void set_talkback_enabled(bool enabled);
   void set_status_text(const std::string &text);
   // Logs talk-back frames and level since the last report (call periodically).
   void report_talkback();
@@ -64,6 +75,7 @@ private:
   mutable std::mutex mutex_;
   std::shared_ptr<Peer> peer_;
   std::atomic<bool> audio_enabled_{false};
+  std::atomic<bool> talkback_enabled_{true};
   std::string status_text_;
 };
 

@@ -6,6 +6,7 @@
 
 #include "crypto.h"
 #include "frame_codec.h"
+#include "offer_summary.h"
 #include "payload.h"
 
 namespace roborock::sim {
@@ -19,6 +20,45 @@ double member_double(JsonObject *object, const char *name, bool *present) {
   return *present ? json_node_get_double(node) : 0.0;
 }
 
+bool member_bool(JsonObject *object, const char *name, bool fallback) {
+  JsonNode *node = object ? json_object_get_member(object, name) : nullptr;
+  if (!node || JSON_NODE_TYPE(node) != JSON_NODE_VALUE ||
+      json_node_get_value_type(node) != G_TYPE_BOOLEAN)
+    return fallback;
+  return json_node_get_boolean(node);
+}
+
+JsonObject *as_object(JsonNode *node) {
+  return node && JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node) : nullptr;
+}
+
+// Parameters some apps send as an object and others as a one-element list
+// holding it; *listed says which.
+JsonObject *object_or_listed_object(JsonNode *node, bool *listed) {
+  *listed = false;
+  if (JsonObject *object = as_object(node))
+    return object;
+  if (!node || !JSON_NODE_HOLDS_ARRAY(node))
+    return nullptr;
+  JsonArray *array = json_node_get_array(node);
+  if (json_array_get_length(array) != 1)
+    return nullptr;
+  *listed = true;
+  return as_object(json_array_get_element(array, 0));
+}
+
+// --mime-base64: base64 as MIME encoders write it, with CRLF every 76
+// characters, and without the '=' padding some robots drop. Strict decoders
+// refuse both.
+std::string mime_base64(std::string text) {
+  while (!text.empty() && text.back() == '=')
+    text.pop_back();
+  std::string wrapped;
+  for (size_t at = 0; at < text.size(); at += 76)
+    wrapped += (at ? "\r\n" : "") + text.substr(at, 76);
+  return wrapped;
+}
+
 // The event log may be read by anyone: keep secrets out, but say whether they
 // were right.
 std::string redacted_params(const std::string &params_json) {
@@ -30,20 +70,6 @@ std::string redacted_params(const std::string &params_json) {
     if (json_object_has_member(object, secret))
       json_object_set_string_member(object, secret, "<redacted>");
   return serialize_json(node->get());
-}
-
-// The audio m-line direction of an offer, for tests of talk-back negotiation.
-std::string audio_direction(const std::string &sdp) {
-  size_t audio = sdp.find("m=audio");
-  if (audio == std::string::npos)
-    return "none";
-  size_t end = sdp.find("\nm=", audio + 1);
-  std::string section =
-      sdp.substr(audio, end == std::string::npos ? std::string::npos : end - audio);
-  for (const char *direction : {"sendrecv", "sendonly", "recvonly", "inactive"})
-    if (section.find(std::string("a=") + direction) != std::string::npos)
-      return direction;
-  return "sendrecv"; // the SDP default
 }
 
 } // namespace
@@ -92,10 +118,11 @@ void SimRobot::on_request_frame(const std::string &topic, const uint8_t *data, s
   }
 
   auto params = parse_json(request.params_json, "params");
-  JsonObject *object = params && JSON_NODE_HOLDS_OBJECT(params->get())
-                           ? json_node_get_object(params->get())
-                           : nullptr;
-  Reply reply = dispatch(request, object, client);
+  Reply reply = dispatch(request, params ? params->get() : nullptr, client);
+  if (reply.unanswered) {
+    log_.write(EventLog::begin("silent").add_string("method", request.method));
+    return;
+  }
 
   unsigned delay = config_.delay_ms;
   auto it = config_.delay_ms_for.find(request.method);
@@ -111,87 +138,105 @@ void SimRobot::on_request_frame(const std::string &topic, const uint8_t *data, s
   });
 }
 
-SimRobot::Reply SimRobot::dispatch(const RpcRequest &request, JsonObject *params,
+SimRobot::Reply SimRobot::dispatch(const RpcRequest &request, JsonNode *params,
                                    const std::string &) {
   const std::string &method = request.method;
+  JsonObject *object = as_object(params);
   if (method == command::kCheckPassword)
-    return check_password(params);
+    return check_password(object);
   if (method == command::kConnectStatus)
-    return result(JsonObjectWriter()
-                      .add_int("status", viewer_.empty() ? 0 : 1)
-                      .add_string("client_id", viewer_.empty() ? "none" : viewer_)
-                      .str());
+    return connect_status();
   if (method == command::kStartPreview)
-    return start_preview(params);
+    return start_preview(object);
   if (method == command::kStopPreview)
-    return stop_preview(params);
+    return stop_preview(object);
   if (method == command::kSwitchQuality)
-    return switch_quality(params);
+    return switch_quality(object);
   if (method == command::kGetTurnServer)
-    return result(JsonObjectWriter()
-                      .add_string("url", config_.turn_url)
-                      .add_string("user", config_.turn_user)
-                      .add_string("pwd", config_.turn_password)
-                      .str());
+    return turn_server();
   if (method == command::kSendSdp)
-    return receive_offer(params);
+    return receive_offer(object);
   if (method == command::kGetDeviceSdp)
     return device_sdp();
   if (method == command::kSendIce)
-    return receive_candidate(params);
+    return receive_candidate(object);
   if (method == command::kGetDeviceIce)
     return device_candidates();
-  if (method == command::kStartVoiceChat || method == command::kStopVoiceChat) {
-    bool on = method == command::kStartVoiceChat;
-    media_.set_audio_enabled(on);
-    log_.write(EventLog::begin("voice-chat").add_bool("active", on));
-    return ok();
-  }
+  if (method == command::kStartVoiceChat || method == command::kStopVoiceChat)
+    return voice_chat(method == command::kStartVoiceChat, params);
   if (method == command::kSetVoiceVolume)
-    return ok();
-  if (method == command::kRcStart || method == command::kRcEnd ||
-      method == command::kRcStopLegacy) {
-    rc_active_ = method == command::kRcStart;
-    log_.write(EventLog::begin("rc").add_bool("active", rc_active_));
-    update_overlay();
-    return ok();
-  }
+    return voice_volume(params);
+  if (method == command::kRcStart || method == command::kRcEnd || method == command::kRcHalt)
+    return remote_control(method);
   if (method == command::kRcMove)
     return rc_move(params);
   return result("\"unknown_method\"");
 }
 
+// The holder stays reported for --slow-release after it stopped.
+SimRobot::Reply SimRobot::connect_status() {
+  const std::string &holder = viewer_.empty() && releasing() ? released_viewer_ : viewer_;
+  return result(JsonObjectWriter()
+                    .add_int("status", holder.empty() ? 0 : 1)
+                    .add_string("client_id", holder.empty() ? "none" : holder)
+                    .str());
+}
+
+// md5 of the pattern; a robot without a pattern (--no-pattern) takes "".
 bool SimRobot::password_matches(JsonObject *params) {
   const char *given = json_object_string(params, "password");
-  return given && md5_hex(config_.pattern) == given;
+  if (!given)
+    return false;
+  return config_.has_pattern ? md5_hex(config_.pattern) == given : *given == '\0';
+}
+
+// Without a pattern there is nothing to guess, so nothing locks.
+bool SimRobot::locked() const {
+  return config_.has_pattern && wrong_patterns_ >= config_.lockout_after;
+}
+
+void SimRobot::count_wrong_pattern() {
+  if (config_.has_pattern)
+    wrong_patterns_++;
+}
+
+SimRobot::Reply SimRobot::wrong_password() const {
+  return error(config_.real_errors ? kRealErrorPassword : kErrorWrongPassword, "password error");
+}
+
+SimRobot::Reply SimRobot::locked_out() const {
+  return error(kErrorLocked, config_.real_errors
+                                 ? "too many password attempts, remote viewing locked"
+                                 : "remote viewing locked after too many wrong patterns");
 }
 
 SimRobot::Reply SimRobot::check_password(JsonObject *params) {
-  if (wrong_patterns_ >= config_.lockout_after)
-    return error(kErrorLocked, "remote viewing locked after too many wrong patterns");
+  if (locked())
+    return locked_out();
   bool right = password_matches(params);
-  wrong_patterns_ = right ? 0 : wrong_patterns_ + 1;
+  // --password-result: the robot says no in its result, even to the right
+  // pattern; to the lockout that is a failure too.
+  bool accepted = right && config_.password_result.empty();
+  if (accepted)
+    wrong_patterns_ = 0;
+  else
+    count_wrong_pattern();
   log_.write(
-      EventLog::begin("password").add_bool("ok", right).add_int("failures", wrong_patterns_));
-  return right ? ok() : error(kErrorWrongPassword, "password error");
+      EventLog::begin("password").add_bool("ok", accepted).add_int("failures", wrong_patterns_));
+  if (accepted)
+    return ok();
+  if (right)
+    return result(config_.password_result);
+  if (!config_.has_pattern)
+    return error(kRealErrorPassword, "no password set");
+  return wrong_password();
 }
 
 SimRobot::Reply SimRobot::start_preview(JsonObject *params) {
+  if (auto refusal = refuse_preview(params))
+    return *refusal;
   const char *client = json_object_string(params, "client_id");
   const char *quality = json_object_string(params, "quality");
-  if (!client || !quality || (g_strcmp0(quality, "HD") != 0 && g_strcmp0(quality, "SD") != 0))
-    return error(kErrorBadParams, "start_camera_preview needs client_id and quality HD/SD");
-  if (wrong_patterns_ >= config_.lockout_after)
-    return error(kErrorLocked, "remote viewing locked after too many wrong patterns");
-  if (!password_matches(params)) {
-    wrong_patterns_++;
-    return error(kErrorWrongPassword, "password error");
-  }
-  if (!viewer_.empty() && viewer_ != client) {
-    log_.write(
-        EventLog::begin("busy").add_string("holder", viewer_).add_string("client_id", client));
-    return error(kErrorBusy, "camera busy: another client is viewing");
-  }
   end_viewing(); // the same client starting again replaces its session
   viewer_ = client;
   quality_ = g_strcmp0(quality, "SD") == 0 ? VideoQuality::SD : VideoQuality::HD;
@@ -200,20 +245,73 @@ SimRobot::Reply SimRobot::start_preview(JsonObject *params) {
     viewer_.clear();
     return error(kErrorNoPreview, "camera failed: " + failure);
   }
+  preview_accepted_ = true;
+  turn_retries_given_ = 0;
+  if (config_.voice_chat_flags)
+    media_.set_talkback_enabled(false); // until a voice chat asks to play
   update_overlay();
-  log_.write(EventLog::begin("viewer")
-                 .add_string("client_id", viewer_)
-                 .add_bool("active", true)
-                 .add_string("quality", video_quality_name(quality_)));
+  log_.write(
+      EventLog::begin("viewer")
+          .add_string("client_id", viewer_)
+          .add_bool("active", true)
+          .add_string("quality", video_quality_name(quality_))
+          .add_bool("password_empty", g_strcmp0(json_object_string(params, "password"), "") == 0));
   return ok();
+}
+
+// Why start_camera_preview cannot be accepted, in the order a robot checks.
+std::optional<SimRobot::Reply> SimRobot::refuse_preview(JsonObject *params) {
+  const char *client = json_object_string(params, "client_id");
+  const char *quality = json_object_string(params, "quality");
+  if (!client || !quality || (g_strcmp0(quality, "HD") != 0 && g_strcmp0(quality, "SD") != 0))
+    return error(kErrorBadParams, "start_camera_preview needs client_id and quality HD/SD");
+  const auto &fault = config_.preview_error;
+  if (fault && (fault->count == 0 || preview_errors_given_ < fault->count)) {
+    preview_errors_given_++;
+    log_.write(EventLog::begin("preview-error").add_int("code", fault->code));
+    return error(fault->code, fault->message);
+  }
+  if (locked())
+    return locked_out();
+  if (!password_matches(params)) {
+    count_wrong_pattern();
+    return wrong_password();
+  }
+  if (releasing()) {
+    log_.write(EventLog::begin("busy")
+                   .add_string("holder", released_viewer_)
+                   .add_string("client_id", client)
+                   .add_string("reason", "disconnecting"));
+    return error(kErrorBusy, "camera busy: disconnecting");
+  }
+  if (!viewer_.empty() && viewer_ != client) {
+    log_.write(
+        EventLog::begin("busy").add_string("holder", viewer_).add_string("client_id", client));
+    return error(kErrorBusy, "camera busy: another client is viewing");
+  }
+  return std::nullopt;
 }
 
 SimRobot::Reply SimRobot::stop_preview(JsonObject *params) {
   const char *client = json_object_string(params, "client_id");
-  if (client && viewer_ != client)
-    return ok(); // that client is not viewing
-  end_viewing();
+  // Without a client_id, robots with --stop-needs-client-id ignore the stop;
+  // with one, only that client's session ends.
+  bool applies = client ? viewer_ == client : !config_.stop_needs_client_id;
+  std::string leaving = applies ? viewer_ : "";
+  if (applies)
+    end_viewing();
+  if (!leaving.empty() && config_.slow_release_ms > 0) {
+    released_viewer_ = leaving;
+    release_deadline_us_ = g_get_monotonic_time() + int64_t(config_.slow_release_ms) * 1000;
+  }
+  log_.write(EventLog::begin("stop-preview")
+                 .add_string("client_id", client ? client : "")
+                 .add_bool("ended", !leaving.empty()));
   return ok();
+}
+
+bool SimRobot::releasing() const {
+  return !released_viewer_.empty() && g_get_monotonic_time() < release_deadline_us_;
 }
 
 void SimRobot::end_viewing() {
@@ -223,6 +321,8 @@ void SimRobot::end_viewing() {
   viewer_.clear();
   offer_received_ = false;
   sdp_polls_ = 0;
+  preview_accepted_ = false;
+  turn_retries_given_ = 0;
   rc_active_ = false;
   media_.stop();
 }
@@ -242,6 +342,33 @@ SimRobot::Reply SimRobot::switch_quality(JsonObject *params) {
   return ok();
 }
 
+// --turn-after-preview and --turn-retries: robots answer "retry", in one of
+// several shapes, until they have a TURN allocation for the viewer.
+SimRobot::Reply SimRobot::turn_server() {
+  static const char *retry_shapes[] = {"\"retry\"",
+                                       "{\"url\":\"retry\",\"user\":\"\",\"pwd\":\"\"}",
+                                       "{\"url\":\"\",\"user\":\"\",\"pwd\":\"\"}"};
+  if (config_.turn_after_preview && !preview_accepted_) {
+    log_.write(EventLog::begin("turn-retry").add_bool("before_preview", true));
+    return result(retry_shapes[0]);
+  }
+  if (turn_retries_given_ < config_.turn_retries) {
+    const char *shape = retry_shapes[turn_retries_given_++ % 3];
+    log_.write(
+        EventLog::begin("turn-retry").add_bool("before_preview", false).add_raw("result", shape));
+    return result(shape);
+  }
+  // Without --turn-url: a firmware without a relay to give; the client goes
+  // direct at once (real robots always have one: the cloud's).
+  if (config_.turn_url.empty())
+    return result("\"unknown_method\"");
+  return result(JsonObjectWriter()
+                    .add_string("url", config_.turn_url)
+                    .add_string("user", config_.turn_user)
+                    .add_string("pwd", config_.turn_password)
+                    .str());
+}
+
 SimRobot::Reply SimRobot::receive_offer(JsonObject *params) {
   if (viewer_.empty() || !media_.running())
     return error(kErrorNoPreview, "no camera preview started");
@@ -250,26 +377,52 @@ SimRobot::Reply SimRobot::receive_offer(JsonObject *params) {
                        : Result<SessionDescription>(Error{ErrorCode::BadMessage, "no app_sdp"});
   if (!offer)
     return error(kErrorBadParams, "bad app_sdp: " + offer.error().message);
+  OfferSummary summary = summarize_offer(offer->sdp);
   log_.write(EventLog::begin("offer")
                  .add_int("sdp_bytes", int64_t(offer->sdp.size()))
-                 .add_string("audio_direction", audio_direction(offer->sdp)));
+                 .add_string("audio_direction", summary.audio_direction)
+                 .add_string("mids", join(summary.mids, ","))
+                 .add_string("ports", join(summary.ports, ","))
+                 .add_bool("bundle_only", summary.bundle_only)
+                 .add_string("bundle", summary.bundle)
+                 .add_string("audio_codecs", join(summary.audio_codecs, ","))
+                 .add_string("opus_fmtp", summary.opus_fmtp));
+  std::string problem = config_.strict_offer ? strict_offer_problem(summary) : "";
+  if (!problem.empty()) {
+    log_.write(EventLog::begin("offer-rejected").add_string("reason", problem));
+    return error(kErrorBadParams, problem);
+  }
   if (!media_.set_offer(offer->sdp))
     return error(kErrorBadParams, "the offer SDP does not parse");
   offer_received_ = true;
   sdp_polls_ = 0;
+  flaky_sdp_polls_ = flaky_ice_polls_ = 0;
   return ok();
 }
 
+// --flaky-polls: after an offer, the first poll fails and the second is lost.
+std::optional<SimRobot::Reply> SimRobot::flaky_poll(unsigned &polls) {
+  if (!config_.flaky_polls || !offer_received_ || polls >= 2)
+    return std::nullopt;
+  return ++polls == 1 ? error(kRealErrorTryLater, "busy, try later") : no_reply();
+}
+
 SimRobot::Reply SimRobot::device_sdp() {
+  if (config_.docked) // a robot on its dock never gets to answer
+    return result("{\"dev_sdp\":\"retry\"}");
+  if (auto flaky = flaky_poll(flaky_sdp_polls_))
+    return *flaky;
   sdp_polls_++;
   auto answer = offer_received_ ? media_.answer_sdp() : std::nullopt;
   if (sdp_polls_ <= config_.sdp_retries || !answer)
     return result("{\"dev_sdp\":\"retry\"}");
   log_.write(EventLog::begin("answer-delivered").add_int("polls", sdp_polls_));
-  return result(
-      JsonObjectWriter()
-          .add_string("dev_sdp", encode_sdp_payload(SessionDescription{"answer", *answer}))
-          .str());
+  std::string payload = encode_sdp_payload(SessionDescription{"answer", *answer});
+  return result(JsonObjectWriter().add_string("dev_sdp", wire_base64(payload)).str());
+}
+
+std::string SimRobot::wire_base64(std::string base64) const {
+  return config_.mime_base64 ? mime_base64(std::move(base64)) : base64;
 }
 
 SimRobot::Reply SimRobot::receive_candidate(JsonObject *params) {
@@ -286,6 +439,8 @@ SimRobot::Reply SimRobot::receive_candidate(JsonObject *params) {
 }
 
 SimRobot::Reply SimRobot::device_candidates() {
+  if (auto flaky = flaky_poll(flaky_ice_polls_))
+    return *flaky;
   std::vector<IceCandidate> candidates = media_.local_candidates();
   if (candidates.empty())
     return result("{\"dev_ice\":\"retry\"}");
@@ -293,13 +448,60 @@ SimRobot::Reply SimRobot::device_candidates() {
   std::string list = "[";
   for (int copy = 0; copy < (config_.ice_duplicates ? 2 : 1); copy++)
     for (size_t i = 0; i < candidates.size(); i++)
-      list += (list.size() > 1 ? "," : "") + json_quote(encode_ice_payload(candidates[i]));
+      list +=
+          (list.size() > 1 ? "," : "") + json_quote(wire_base64(encode_ice_payload(candidates[i])));
   list += "]";
   log_.write(EventLog::begin("ice-list").add_int("candidates", int64_t(candidates.size())));
   return result(JsonObjectWriter().add_raw("dev_ice", list).str());
 }
 
-SimRobot::Reply SimRobot::rc_move(JsonObject *params) {
+// start_voice_chat takes [], {} or {"record":bool,"play":bool}; [] and {}
+// (and a missing member) mean both directions.
+SimRobot::Reply SimRobot::voice_chat(bool start, JsonNode *params) {
+  JsonObject *flags = as_object(params);
+  if (start && flags && config_.voice_chat_list_only)
+    return error(kErrorBadParams, "invalid params");
+  bool record = start && member_bool(flags, "record", true);
+  bool play = start && member_bool(flags, "play", true);
+  if (config_.voice_chat_flags) {
+    media_.set_audio_enabled(record);
+    media_.set_talkback_enabled(play);
+  } else {
+    media_.set_audio_enabled(start);
+  }
+  log_.write(EventLog::begin("voice-chat")
+                 .add_bool("active", start)
+                 .add_bool("record", record)
+                 .add_bool("play", play)
+                 .add_string("form", flags ? "object" : "list"));
+  return ok();
+}
+
+SimRobot::Reply SimRobot::voice_volume(JsonNode *params) {
+  bool listed = false, present = false;
+  double volume = member_double(object_or_listed_object(params, &listed), "volume", &present);
+  log_.write(EventLog::begin("voice-volume").add_int("volume", present ? int64_t(volume) : -1));
+  return ok();
+}
+
+// app_rc_end (like app_rc_start) switches remote control; app_rc_stop only
+// halts the robot, which stays under remote control.
+SimRobot::Reply SimRobot::remote_control(const std::string &method) {
+  if (method == command::kRcHalt) {
+    log_.write(EventLog::begin("rc-halt").add_bool("rc_active", rc_active_));
+    return ok();
+  }
+  rc_active_ = method == command::kRcStart;
+  log_.write(EventLog::begin("rc").add_bool("active", rc_active_));
+  update_overlay();
+  return ok();
+}
+
+SimRobot::Reply SimRobot::rc_move(JsonNode *node) {
+  bool listed = false;
+  JsonObject *params = object_or_listed_object(node, &listed);
+  if (params && !listed && config_.rc_list_params)
+    return error(kErrorBadParams, "invalid params");
   bool has_v = false, has_w = false, has_seq = false, has_duration = false;
   double velocity = member_double(params, "velocity", &has_v);
   double omega = member_double(params, "omega", &has_w);
@@ -362,8 +564,12 @@ void SimRobot::send_reply(const std::string &topic, int64_t id, const std::strin
 void SimRobot::publish_payload(const std::string &topic, const std::string &payload) {
   Frame frame{seq_++, g_random_int(), uint32_t(time(nullptr)), kProtocolRpcResponse, payload};
   auto bytes = encode_frame(frame, config_.local_key);
-  if (bytes)
-    publish_(topic, *bytes);
+  if (!bytes)
+    return;
+  if (config_.trailing_bytes) // some firmwares send frames longer than their length field says
+    for (int i = 0; i < 4; i++)
+      bytes->push_back(uint8_t(g_random_int()));
+  publish_(topic, *bytes);
 }
 
 void SimRobot::publish_malformed(const std::string &topic, int64_t id) {

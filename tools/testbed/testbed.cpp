@@ -283,6 +283,10 @@ void Testbed::start_simulator(const std::vector<std::string> &extra_args) {
     argv.push_back(std::string("--turn-user=") + kTurnUser);
     argv.push_back(std::string("--turn-password=") + kTurnPassword);
   }
+  // The whole suite runs once more against real-robot behaviour
+  // (meson test --setup real); a test's own flags come after and win.
+  if (g_strcmp0(g_getenv("ROBOROCK_SIM_PRESET"), "real") == 0)
+    argv.push_back("--real");
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   size_t ready_before = events_named("ready").size();
   simulator_ = spawn(argv, dir_ + "/sim.out");

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "robot_sdp.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+
+namespace roborock {
+namespace {
+
+std::vector<std::string> split_lines(const std::string &sdp) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start < sdp.size()) {
+    size_t end = sdp.find('\n', start);
+    std::string line =
+        sdp.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (!line.empty() && line.back() == '\r')
+      line.pop_back();
+    if (!line.empty())
+      lines.push_back(line);
+    if (end == std::string::npos)
+      break;
+    start = end + 1;
+  }
+  return lines;
+}
+
+std::string join_lines(const std::vector<std::string> &lines) {
+  std::string out;
+  for (const std::string &line : lines)
+    out += line + "\r\n";
+  return out;
+}
+
+bool starts_with(const std::string &text, const char *prefix) {
+  return text.rfind(prefix, 0) == 0;
+}
+
+std::vector<std::string> words(const std::string &text) {
+  std::istringstream in(text);
+  std::vector<std::string> out;
+  for (std::string word; in >> word;)
+    out.push_back(word);
+  return out;
+}
+
+// Renames mids in a=mid and a=group:BUNDLE lines through `rename`.
+template <typename Rename>
+std::vector<std::string> rename_mids(std::vector<std::string> lines, Rename rename) {
+  constexpr const char *kGroup = "a=group:BUNDLE";
+  for (std::string &line : lines) {
+    if (starts_with(line, "a=mid:")) {
+      line = "a=mid:" + rename(line.substr(6));
+    } else if (starts_with(line, kGroup)) {
+      std::string group = kGroup;
+      for (const std::string &mid : words(line.substr(strlen(kGroup))))
+        group += " " + rename(mid);
+      line = group;
+    }
+  }
+  return lines;
+}
+
+// The mids of the BUNDLE group, in order (empty without one).
+std::vector<std::string> bundle_group(const std::vector<std::string> &lines) {
+  for (const std::string &line : lines)
+    if (starts_with(line, "a=group:BUNDLE"))
+      return words(line.substr(strlen("a=group:BUNDLE")));
+  return {};
+}
+
+} // namespace
+
+std::vector<SdpMedia> parse_sdp_media(const std::string &sdp) {
+  std::vector<SdpMedia> media;
+  for (const std::string &line : split_lines(sdp)) {
+    if (starts_with(line, "m=")) {
+      std::vector<std::string> fields = words(line.substr(2));
+      SdpMedia m;
+      m.kind = fields.empty() ? "" : fields[0];
+      m.port = fields.size() > 1 ? unsigned(std::strtoul(fields[1].c_str(), nullptr, 10)) : 0;
+      m.direction = "sendrecv";
+      media.push_back(m);
+    } else if (!media.empty()) {
+      SdpMedia &m = media.back();
+      if (starts_with(line, "a=mid:"))
+        m.mid = line.substr(6);
+      else if (starts_with(line, "a=rtpmap:"))
+        m.codecs.push_back(words(line).size() > 1 ? words(line)[1] : "");
+      else if (line == "a=bundle-only")
+        m.bundled = true;
+      for (const char *direction : {"sendrecv", "sendonly", "recvonly", "inactive"})
+        if (line == std::string("a=") + direction)
+          m.direction = direction;
+    }
+  }
+  std::vector<std::string> bundle = bundle_group(split_lines(sdp));
+  for (SdpMedia &m : media)
+    if (std::find(bundle.begin(), bundle.end(), m.mid) != bundle.end())
+      m.bundled = true;
+  return media;
+}
+
+RobotOffer offer_for_robot(const std::string &local_offer) {
+  RobotOffer offer;
+  std::vector<SdpMedia> media = parse_sdp_media(local_offer);
+  for (size_t i = 0; i < media.size(); i++)
+    offer.mids.emplace_back(std::to_string(i), media[i].mid);
+  auto to_robot = [&offer](const std::string &mid) {
+    for (const auto &pair : offer.mids)
+      if (pair.second == mid)
+        return pair.first;
+    return mid;
+  };
+  std::vector<std::string> out;
+  for (const std::string &line : rename_mids(split_lines(local_offer), to_robot)) {
+    if (line == "a=bundle-only")
+      continue;
+    // A bundle-only m-line's port 0 would read as "rejected" to a stack
+    // without bundle-only support; port 9 is the "discard" placeholder.
+    std::vector<std::string> fields = words(line);
+    if (starts_with(line, "m=") && fields.size() > 2 && fields[1] == "0") {
+      fields[1] = "9";
+      std::string rebuilt = fields[0];
+      for (size_t i = 1; i < fields.size(); i++)
+        rebuilt += " " + fields[i];
+      out.push_back(rebuilt);
+      continue;
+    }
+    out.push_back(line);
+  }
+  offer.sdp = join_lines(out);
+  return offer;
+}
+
+std::string answer_for_webrtcbin(const std::string &robot_answer, const RobotOffer &offer) {
+  auto to_local = [&offer](const std::string &mid) {
+    for (const auto &pair : offer.mids)
+      if (pair.first == mid)
+        return pair.second;
+    return mid;
+  };
+  return join_lines(rename_mids(split_lines(robot_answer), to_local));
+}
+
+int candidate_mline(const std::string &answer, const IceCandidate &candidate) {
+  std::vector<std::string> lines = split_lines(answer);
+  std::vector<std::string> bundle = bundle_group(lines);
+  std::vector<SdpMedia> media = parse_sdp_media(answer);
+  auto index_of_mid = [&media](const std::string &mid) {
+    for (size_t i = 0; i < media.size(); i++)
+      if (!mid.empty() && media[i].mid == mid)
+        return int(i);
+    return -1;
+  };
+  if (bundle.empty()) {
+    int named = index_of_mid(candidate.sdp_mid);
+    return named >= 0 ? named : candidate.sdp_mline_index;
+  }
+  bool bundled = candidate.sdp_mid.empty() ||
+                 std::find(bundle.begin(), bundle.end(), candidate.sdp_mid) != bundle.end();
+  int first = index_of_mid(bundle.front());
+  return bundled && first >= 0 ? first : 0;
+}
+
+} // namespace roborock
