@@ -507,7 +507,8 @@ static GstStructure *make_stats(GstRoborockSrc *self) {
       session_state == SessionState::Idle ? "idle" : state_message_name(session_state),
       "bytes-received", G_TYPE_UINT64, G_GUINT64_CONSTANT(0), "packets-received", G_TYPE_UINT64,
       G_GUINT64_CONSTANT(0), "packets-lost", G_TYPE_INT64, G_GINT64_CONSTANT(0), "round-trip-time",
-      G_TYPE_DOUBLE, -1.0, "jitter", G_TYPE_DOUBLE, -1.0, NULL);
+      G_TYPE_DOUBLE, -1.0, "jitter", G_TYPE_DOUBLE, -1.0, "local-candidate-type", G_TYPE_STRING,
+      "none", "remote-candidate-type", G_TYPE_STRING, "none", NULL);
   std::lock_guard<std::mutex> lock(state->lock);
   guint64 video = state->outputs->video_frames(), audio = state->outputs->audio_frames();
   guint64 talkback = state->talkback ? state->talkback->frames_sent() : 0;

@@ -320,6 +320,20 @@ void WebrtcMedia::on_pad_added(GstElement *, GstPad *pad, WebrtcMedia *self) {
     self->outputs_->add_webrtc_pad(pad);
 }
 
+namespace {
+
+// "host", "srflx", "prflx" or "relay": the type of the candidate `id` names
+// in a get-stats reply (webrtcbin 1.22 reports the selected pair only).
+std::string candidate_type(const GstStructure *reply, const char *id) {
+  const GValue *value = id ? gst_structure_get_value(reply, id) : nullptr;
+  if (!value || !GST_VALUE_HOLDS_STRUCTURE(value))
+    return "none";
+  const char *type = gst_structure_get_string(gst_value_get_structure(value), "candidate-type");
+  return type ? type : "none";
+}
+
+} // namespace
+
 void WebrtcMedia::add_stats(GstStructure *stats) {
   if (!webrtc_)
     return;
@@ -333,6 +347,7 @@ void WebrtcMedia::add_stats(GstStructure *stats) {
   guint64 bytes = 0, packets = 0;
   gint64 lost = 0;
   gdouble rtt = -1, jitter = -1;
+  std::string local_type = "none", remote_type = "none";
   for (gint i = 0; reply && i < gst_structure_n_fields(reply); i++) {
     const GValue *value = gst_structure_get_value(reply, gst_structure_nth_field_name(reply, i));
     if (!GST_VALUE_HOLDS_STRUCTURE(value))
@@ -359,11 +374,17 @@ void WebrtcMedia::add_stats(GstStructure *stats) {
           gst_structure_get_double(entry, "current-round-trip-time", &d))
         rtt = std::max(rtt, d);
     }
+    if (type == GST_WEBRTC_STATS_CANDIDATE_PAIR) {
+      local_type = candidate_type(reply, gst_structure_get_string(entry, "local-candidate-id"));
+      remote_type = candidate_type(reply, gst_structure_get_string(entry, "remote-candidate-id"));
+    }
   }
   gst_promise_unref(promise);
   gst_structure_set(stats, "bytes-received", G_TYPE_UINT64, bytes, "packets-received",
                     G_TYPE_UINT64, packets, "packets-lost", G_TYPE_INT64, lost, "round-trip-time",
-                    G_TYPE_DOUBLE, rtt, "jitter", G_TYPE_DOUBLE, jitter, nullptr);
+                    G_TYPE_DOUBLE, rtt, "jitter", G_TYPE_DOUBLE, jitter, "local-candidate-type",
+                    G_TYPE_STRING, local_type.c_str(), "remote-candidate-type", G_TYPE_STRING,
+                    remote_type.c_str(), nullptr);
 }
 
 } // namespace roborock

@@ -187,7 +187,7 @@ private:
   std::vector<IceCandidate> queued_candidates_;
   std::set<std::string> seen_remote_candidates_;
   int64_t rc_seqnum_ = 0;
-  std::string last_poll_error_; // the last failed get_device_sdp, for the deadline's message
+  std::string last_poll_error_; // why the last get_device_sdp failed ("" if it said retry)
 
   // Voice chat: wanted (config, then set_voice_chat) and granted.
   bool voice_busy_ = false;      // a start_voice_chat is in flight
@@ -199,7 +199,8 @@ private:
   Timer deadline_;
   Timer sdp_poll_;
   Timer ice_poll_;
-  Timer step_timer_; // TURN retries, stale-session re-checks, the preview retry
+  Timer step_timer_; // stale-session re-checks, the preview retry
+  Timer turn_timer_; // TURN retries (they overlap the preview retry)
   unsigned sdp_interval_ms_ = kFirstPollIntervalMs;
   unsigned ice_interval_ms_ = kFirstPollIntervalMs;
   unsigned sdp_polls_ = 0;
@@ -226,6 +227,7 @@ void CameraSession::Core::fatal(const Error &error) {
   sdp_poll_.cancel();
   ice_poll_.cancel();
   step_timer_.cancel();
+  turn_timer_.cancel();
   log_message(LogLevel::Error, "session " + config_.duid + ": " + error.message);
   // Free the robot's single viewer slot if we hold it (never when the preview
   // was refused: that slot is someone else's).
@@ -449,6 +451,12 @@ void CameraSession::Core::start_preview() {
     turn_requested_ = true;
     turn_give_up_us_ = g_get_monotonic_time() + gint64(config_.negotiation_timeout_ms) * 1000 / 2;
     request_turn();
+  } else if (!turn_ready_) {
+    // A retried preview: the robot that said "retry" has TURN credentials
+    // once this preview is accepted, so ask right behind it again.
+    turn_timer_.cancel();
+    turn_retry_ms_ = kFirstTurnRetryMs;
+    request_turn();
   }
 }
 
@@ -518,7 +526,7 @@ void CameraSession::Core::on_turn_server(Result<JsonNodePtr> result) {
     return;
   }
   turn_ready_ = true;
-  step_timer_.cancel();
+  turn_timer_.cancel();
   TurnServer server = turn.value();
   notify([&server](CameraSessionListener &listener) { listener.on_turn_server(server); });
   maybe_request_offer();
@@ -528,7 +536,7 @@ void CameraSession::Core::on_turn_server(Result<JsonNodePtr> result) {
 // with direct paths only.
 void CameraSession::Core::turn_not_yet(const std::string &why) {
   if (g_get_monotonic_time() < turn_give_up_us_) {
-    loop_.start_oneshot(step_timer_, turn_retry_ms_, [this] { request_turn(); });
+    loop_.start_oneshot(turn_timer_, turn_retry_ms_, [this] { request_turn(); });
     turn_retry_ms_ = std::min(kMaxTurnRetryMs, turn_retry_ms_ * 2);
     return;
   }
@@ -619,6 +627,7 @@ void CameraSession::Core::on_device_sdp(Result<JsonNodePtr> result) {
     return;
   }
   if (sdp->retry) {
+    last_poll_error_.clear(); // the robot is there, just not ready: earlier misses were noise
     loop_.start_oneshot(sdp_poll_, sdp_interval_ms_, [this] { poll_answer(); });
     sdp_interval_ms_ = next_poll_interval(sdp_interval_ms_);
     return;
@@ -798,6 +807,7 @@ void CameraSession::Core::stop(std::function<void()> done, unsigned grace_ms) {
   sdp_poll_.cancel();
   ice_poll_.cancel();
   step_timer_.cancel();
+  turn_timer_.cancel();
   if (preview_started_ && !stop_sent_ && rpc_->mqtt().state() == MqttState::Connected) {
     stop_sent_ = true;
     std::weak_ptr<Core> weak = weak_from_this();

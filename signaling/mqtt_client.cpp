@@ -8,8 +8,10 @@
 
 #include <glib-unix.h>
 #include <mosquitto.h>
+#include <openssl/ssl.h>
 
 #include "background_work.h"
+#include "broker_tls.h"
 #include "log.h"
 
 namespace roborock {
@@ -19,6 +21,7 @@ namespace roborock {
 // destroys it.
 struct MqttClient::Attempt {
   mosquitto *mosq = nullptr;
+  std::unique_ptr<BrokerTls> tls; // outlives mosq, whose handshakes call into it
   ~Attempt() {
     if (mosq)
       mosquitto_destroy(mosq);
@@ -143,18 +146,8 @@ void MqttClient::begin_attempt(bool first) {
   mosquitto_message_callback_set(mosq, on_message_cb);
   mosquitto_subscribe_callback_set(mosq, on_subscribe_cb);
   mosquitto_log_callback_set(mosq, on_log_cb);
-  if (config_.broker.tls) {
-    int rc = config_.ca_file.empty() ? mosquitto_int_option(mosq, MOSQ_OPT_TLS_USE_OS_CERTS, 1)
-                                     : mosquitto_tls_set(mosq, config_.ca_file.c_str(), nullptr,
-                                                         nullptr, nullptr, nullptr);
-    if (rc != MOSQ_ERR_SUCCESS) {
-      fail(ErrorCode::BrokerUnreachable,
-           "cannot use the CA file \"" + config_.ca_file + "\": " + mosquitto_strerror(rc));
-      return;
-    }
-    mosquitto_tls_opts_set(mosq, 1 /* SSL_VERIFY_PEER */, nullptr, nullptr);
-    mosquitto_tls_insecure_set(mosq, false); // verify the host name too
-  }
+  if (config_.broker.tls && !use_tls(*attempt))
+    return;
 
   attempt_ = attempt;
   last_tls_error_.clear();
@@ -178,6 +171,29 @@ void MqttClient::begin_attempt(bool first) {
   });
 }
 
+// Our own TLS context (mosquitto takes a reference): the chain and the host
+// name are verified in one place that can say what it refused.
+bool MqttClient::use_tls(Attempt &attempt) {
+  attempt.tls = std::make_unique<BrokerTls>(config_.broker.host);
+  std::string error;
+  SSL_CTX *ctx = attempt.tls->make_context(config_.ca_file, &error);
+  if (!ctx) {
+    fail(ErrorCode::BrokerUnreachable, error);
+    return false;
+  }
+  // Without mosquitto's defaults: they would load CA files of their own.
+  int rc = mosquitto_int_option(attempt.mosq, MOSQ_OPT_SSL_CTX_WITH_DEFAULTS, 0);
+  if (rc == MOSQ_ERR_SUCCESS)
+    rc = mosquitto_void_option(attempt.mosq, MOSQ_OPT_SSL_CTX, ctx);
+  SSL_CTX_free(ctx);
+  if (rc != MOSQ_ERR_SUCCESS) {
+    fail(ErrorCode::BrokerUnreachable,
+         std::string("libmosquitto cannot use TLS: ") + mosquitto_strerror(rc));
+    return false;
+  }
+  return true;
+}
+
 void MqttClient::on_attempt_connected(int rc, int saved_errno) {
   if (rc != MOSQ_ERR_SUCCESS) {
     attempt_failed(describe_connect_error(rc, saved_errno));
@@ -193,7 +209,10 @@ void MqttClient::on_attempt_connected(int rc, int saved_errno) {
 
 void MqttClient::attempt_failed(const std::string &why) {
   std::string reason = why;
-  if (!last_tls_error_.empty())
+  std::string refusal = attempt_ && attempt_->tls ? attempt_->tls->refusal() : "";
+  if (!refusal.empty())
+    reason = "TLS handshake failed: " + refusal;
+  else if (!last_tls_error_.empty())
     reason += " (" + last_tls_error_ + ")";
   teardown_connection();
   if (!ever_connected_) {

@@ -98,6 +98,7 @@ private:
   void set_state(MqttState state, const Error *error = nullptr);
   void fail(ErrorCode code, const std::string &message);
 
+  bool use_tls(Attempt &attempt);
   void watch_socket();
   void update_io_conditions();
   static gboolean on_socket_ready(gpointer self);

@@ -23,6 +23,9 @@ struct RobotOffer {
   std::vector<std::pair<std::string, std::string>> mids; // robot's mid -> webrtcbin's
 };
 RobotOffer offer_for_robot(const std::string &local_offer);
+// The robot's answer with webrtcbin's mids back, and (under BUNDLE) every
+// a=candidate line in the first bundled m-line, the only one webrtcbin 1.22
+// takes candidates for.
 std::string answer_for_webrtcbin(const std::string &robot_answer, const RobotOffer &offer);
 
 // The m-line index to give webrtcbin for a robot candidate. Under BUNDLE all
@@ -37,14 +40,19 @@ struct SdpMedia {
   std::string kind; // "video", "audio", ...
   unsigned port = 0;
   std::string mid;
-  std::string direction;           // sendrecv (the default), sendonly, recvonly, inactive
-  std::vector<std::string> codecs; // rtpmap encodings in m-line order, e.g. "OPUS/48000/2"
-  bool bundled = false;            // in the BUNDLE group, or a=bundle-only
+  std::string direction;             // sendrecv (the default), sendonly, recvonly, inactive
+  std::vector<std::string> payloads; // payload types in m-line order
+  std::vector<std::string> codecs;   // their encodings, e.g. "OPUS/48000/2" (see encoding())
+  std::vector<std::string> fmtps;    // their a=fmtp parameters ("" without)
+  bool bundled = false;              // in the BUNDLE group, or a=bundle-only
+  bool bundle_only = false;          // a=bundle-only
 
   // Port 0 outside BUNDLE: the answerer refused this m-line. (A bundled
   // m-line may carry port 0: it rides on the first one's transport.)
   bool rejected() const { return port == 0 && !bundled; }
 };
 std::vector<SdpMedia> parse_sdp_media(const std::string &sdp);
+// The mids of the a=group:BUNDLE line, in order (empty without one).
+std::vector<std::string> sdp_bundle_group(const std::string &sdp);
 
 } // namespace roborock

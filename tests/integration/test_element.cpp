@@ -43,7 +43,8 @@ void test_decodebin_autolink() {
   g_assert_true(pipeline.roborock_states().back() == "stopped");
 }
 
-// Named pads, both decoded: video, and 48 kHz stereo audio that is not silent.
+// Named pads, both decoded: video, and 48 kHz audio (the robot's one
+// microphone: mono) that is not silent.
 void test_named_pads_with_audio() {
   Testbed testbed;
   Pipeline pipeline(source(testbed) +
@@ -57,7 +58,7 @@ void test_named_pads_with_audio() {
   wait_buffers(pipeline, video, 15);
   wait_buffers(pipeline, audio, 50);
   g_assert_cmpint(audio.rate(), ==, 48000);
-  g_assert_cmpint(audio.channels(), ==, 2);
+  g_assert_cmpint(audio.channels(), ==, 1);
   g_test_message("robot audio peak %.3f", audio.audio_peak());
   g_assert_cmpfloat(audio.audio_peak(), >, 0.1); // the simulator's tone, not silence
   // Audio first waited for video: the pads came in the documented order.
@@ -90,6 +91,52 @@ void test_audio_off() {
   g_assert_null(gst_element_get_static_pad(pipeline.element("src"), "audio"));
   g_assert_cmpuint(testbed.count_commands("start_voice_chat"), ==, 0);
   assert_no_errors(pipeline);
+}
+
+// Listening only: with "video" unlinked, the audio keeps flowing (its
+// not-linked flow is combined, never fatal), session after session.
+void test_audio_only() {
+  Testbed testbed;
+  Pipeline pipeline(source(testbed) + " src.audio ! queue ! opusdec ! fakesink name=aout");
+  PadProbe audio;
+  attach(audio, pipeline, "aout");
+  for (int run = 0; run < 4; run++) {
+    int before = audio.buffers();
+    pipeline.set_state(GST_STATE_PLAYING);
+    wait_buffers(pipeline, audio, before + 50);
+    assert_no_errors(pipeline);
+    g_assert_cmpfloat(audio.audio_peak(), >, 0.1); // the robot's tone
+    pipeline.set_state(GST_STATE_NULL);
+    pipeline.forget_messages();
+  }
+}
+
+// A robot that lists its candidates only in its answer, in the second m-line
+// (and ignores ours): the element moves them to the bundle's transport.
+void test_candidates_in_answer() {
+  Testbed testbed({true, false, {"--ice-in-answer", "--candidate-mline=1"}});
+  Streaming streaming(testbed, "", " ! decodebin ! fakesink name=out", 10);
+  assert_no_errors(streaming.pipeline);
+  g_assert_cmpuint(testbed.events_named("ice-list").size(), ==, 0);
+}
+
+// Behind NAT, as real users are: the robot is reachable only through the
+// TURN relay the cloud names, so the media must come through the element's
+// own allocation (the simulator uses no relay of its own).
+void test_relay_only() {
+  TestbedOptions options;
+  options.start_turn = true;
+  options.relay_only = true;
+  Testbed testbed(options);
+  Streaming streaming(testbed, "", " ! decodebin ! fakesink name=out", 10);
+  assert_no_errors(streaming.pipeline);
+  GstStructure *stats = nullptr;
+  g_object_get(streaming.src(), "stats", &stats, nullptr);
+  g_assert_nonnull(stats);
+  g_test_message("selected pair: %s/%s", gst_structure_get_string(stats, "local-candidate-type"),
+                 gst_structure_get_string(stats, "remote-candidate-type"));
+  g_assert_cmpstr(gst_structure_get_string(stats, "local-candidate-type"), ==, "relay");
+  gst_structure_free(stats);
 }
 
 // quality=sd gives 640x360; switching while playing gives 1280x720.
@@ -535,12 +582,13 @@ void test_no_secrets_in_logs() {
 int main(int argc, char **argv) {
   gst_init(&argc, &argv);
   g_test_init(&argc, &argv, nullptr);
-  // CRITICALs stay fatal; warnings are printed, not fatal: libnice 0.1.21 warns
-  // whenever webrtcbin 1.22 drops an agent that used TURN.
-  g_log_set_always_fatal(GLogLevelFlags(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL));
+  fatal_warnings_except_libnice();
   g_test_add_func("/element/decodebin-autolink", test_decodebin_autolink);
   g_test_add_func("/element/named-pads-with-audio", test_named_pads_with_audio);
   g_test_add_func("/element/audio-off", test_audio_off);
+  g_test_add_func("/element/audio-only", test_audio_only);
+  g_test_add_func("/element/candidates-in-answer", test_candidates_in_answer);
+  g_test_add_func("/element/relay-only", test_relay_only);
   g_test_add_func("/element/quality-switch", test_quality_switch);
   g_test_add_func("/element/talkback", test_talkback);
   g_test_add_func("/element/no-talkback-is-recvonly", test_no_talkback_is_recvonly);

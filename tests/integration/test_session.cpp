@@ -7,6 +7,7 @@
 #include <gst/gst.h>
 
 #include "camera_session.h"
+#include "test_macros.h"
 #include "testbed.h"
 #include "webrtc_peer.h"
 
@@ -84,14 +85,11 @@ void assert_code(const Error &error, ErrorCode expected) {
 }
 
 // The params of the first `method` command the robot saw, as JSON text.
-std::string command_params(const Testbed &testbed, const char *method) {
-  auto commands = testbed.events_named("command", [method](JsonObject *event) {
-    return g_strcmp0(json_object_get_string_member(event, "method"), method) == 0;
-  });
-  if (commands.empty())
+std::string first_params(const Testbed &testbed, const char *method) {
+  auto params = testbed.command_params(method);
+  if (params.empty())
     g_error("the robot never saw %s", method);
-  return serialize_json(
-      json_object_get_member(json_node_get_object(commands.front().get()), "params"));
+  return params.front();
 }
 
 void test_full_flow() {
@@ -107,12 +105,14 @@ void test_full_flow() {
     // The protocol, as the robot saw it.
     g_assert_cmpuint(testbed.count_commands("check_homesec_password"), ==, 1);
     g_assert_cmpuint(testbed.count_commands("start_camera_preview"), ==, 1);
-    g_assert_cmpuint(testbed.count_commands("get_turn_server"), ==, 1);
+    // One request, plus one more for each "retry" the robot answered.
+    g_assert_cmpuint(testbed.count_commands("get_turn_server"), ==,
+                     1 + testbed.events_named("turn-retry").size());
     g_assert_cmpuint(testbed.count_commands("send_sdp_to_robot"), ==, 1);
     g_assert_cmpuint(testbed.count_commands("get_device_sdp"), >=, 3); // 2 retries, then the answer
     g_assert_cmpuint(testbed.count_commands("send_ice_to_robot"), >=, 1);
     g_assert_cmpuint(testbed.count_commands("start_voice_chat"), ==, 1);
-    std::string voice = command_params(testbed, "start_voice_chat");
+    std::string voice = first_params(testbed, "start_voice_chat");
     g_assert_cmpstr(voice.c_str(), ==, "{\"record\":true,\"play\":false}");
     // Robot audio flows once voice chat is on.
     g_assert_true(testbed.wait_until([&] { return run.peer->decoded_audio_buffers() > 10; }, 5000));
@@ -123,7 +123,7 @@ void test_full_flow() {
   }
   // Stopping ended our preview on the robot, naming us.
   g_assert_cmpuint(testbed.count_commands("stop_camera_preview"), ==, 1);
-  std::string stop = command_params(testbed, "stop_camera_preview");
+  std::string stop = first_params(testbed, "stop_camera_preview");
   std::string expected_stop = std::string("{\"client_id\":\"") + kClientId + "\"}";
   g_assert_cmpstr(stop.c_str(), ==, expected_stop.c_str());
   auto viewers = testbed.events_named(
@@ -232,12 +232,33 @@ void test_untrusted_certificate() {
   Run run(config);
   Error error = run.wait_fatal(testbed, 8000);
   assert_code(error, ErrorCode::BrokerUnreachable);
+  g_assert_nonnull(strstr(error.message.c_str(), "CN=roborock test broker"));
+  g_assert_nonnull(strstr(error.message.c_str(), "not signed by a trusted CA"));
+  g_assert_cmpuint(testbed.broker_log_count("New client connected"), ==, 0);
+}
+
+// A trusted CA, but the certificate names another host: refused, naming
+// what the certificate says.
+void test_certificate_for_another_host() {
+  TestbedOptions options;
+  options.start_simulator = false;
+  options.broker_certificate_name = "other-broker.test";
+  Testbed testbed(options);
+  Run run(make_config(testbed));
+  Error error = run.wait_fatal(testbed, 8000);
+  assert_code(error, ErrorCode::BrokerUnreachable);
+  g_test_message("%s", error.message.c_str());
+  g_assert_nonnull(strstr(error.message.c_str(), "DNS:other-broker.test"));
+  g_assert_nonnull(strstr(error.message.c_str(), "does not name 10.203.0.1"));
   g_assert_cmpuint(testbed.broker_log_count("New client connected"), ==, 0);
 }
 
 void test_duplicate_ice_and_replies() {
-  Testbed testbed({true, false, {"--ice-duplicates", "--duplicate-replies"}});
-  Run run(make_config(testbed));
+  // Flaky polls would connect the media before any candidate list arrives.
+  Testbed testbed({true, false, {"--ice-duplicates", "--duplicate-replies", "--no-flaky-polls"}});
+  CameraSessionConfig config = make_config(testbed);
+  config.voice_record = true; // so a duplicate reply could repeat start_voice_chat
+  Run run(config);
   run.wait_frames(testbed, 5);
   auto lists = testbed.events_named("ice-list");
   g_assert_cmpuint(lists.size(), >=, 1);
@@ -247,7 +268,13 @@ void test_duplicate_ice_and_replies() {
     unique = std::max(unique, size_t(event_number(list, "candidates")));
   g_assert_cmpuint(run.peer->remote_candidates(), <=, unique);
   g_assert_cmpuint(run.peer->remote_candidates(), >=, 1);
-  g_assert_cmpuint(testbed.count_commands("check_homesec_password"), ==, 1);
+  // Each reply came twice; every step it triggers happened once.
+  g_assert_true(
+      testbed.wait_until([&] { return testbed.count_commands("start_voice_chat") >= 1; }, 5000));
+  g_usleep(500 * 1000); // a second start_voice_chat would arrive now
+  g_assert_cmpuint(testbed.count_commands("start_camera_preview"), ==, 1);
+  g_assert_cmpuint(testbed.count_commands("send_sdp_to_robot"), ==, 1);
+  g_assert_cmpuint(testbed.count_commands("start_voice_chat"), ==, 1);
 }
 
 void test_many_sdp_retries() {
@@ -272,7 +299,10 @@ void test_answer_never_ready() {
 }
 
 void test_relay_only() {
-  Testbed testbed({true, true, {}});
+  TestbedOptions options;
+  options.start_turn = true;
+  options.relay_only = true; // and no direct path to the robot exists
+  Testbed testbed(options);
   Run run(make_config(testbed), WebrtcPeer::Options{true});
   run.wait_frames(testbed, 10);
   std::string types = run.peer->selected_pair_types();
@@ -285,10 +315,15 @@ void test_relay_only() {
     g_assert_nonnull(strstr(event_string(candidate, "candidate"), "typ relay"));
 }
 
+// The robot's candidates come only in its answer, and it ignores ours: the
+// media connects only if the answer's candidates are used.
 void test_candidates_in_answer() {
   Testbed testbed({true, false, {"--ice-in-answer"}});
   Run run(make_config(testbed));
   run.wait_frames(testbed, 5);
+  g_assert_cmpuint(testbed.events_named("ice-list").size(), ==, 0);
+  for (auto &sent : testbed.events_named("remote-candidate"))
+    g_assert_true(json_object_get_boolean_member(json_node_get_object(sent.get()), "ignored"));
 }
 
 void test_commands_while_streaming() {
@@ -385,9 +420,7 @@ void test_robot_goes_offline() {
 int main(int argc, char **argv) {
   gst_init(&argc, &argv);
   g_test_init(&argc, &argv, nullptr);
-  // CRITICALs stay fatal; warnings are printed but not fatal, because
-  // libnice 0.1.21 warns whenever webrtcbin 1.22 drops an agent that used TURN.
-  g_log_set_always_fatal(GLogLevelFlags(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL));
+  fatal_warnings_except_libnice();
   g_test_add_func("/session/full-flow", test_full_flow);
   g_test_add_func("/session/wrong-pattern", test_wrong_pattern);
   g_test_add_func("/session/busy-from-status", test_busy_from_status);
@@ -398,6 +431,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/session/broker-refuses-credentials", test_broker_refuses_credentials);
   g_test_add_func("/session/broker-down", test_broker_down);
   g_test_add_func("/session/untrusted-certificate", test_untrusted_certificate);
+  g_test_add_func("/session/certificate-for-another-host", test_certificate_for_another_host);
   g_test_add_func("/session/duplicate-ice-and-replies", test_duplicate_ice_and_replies);
   g_test_add_func("/session/many-sdp-retries", test_many_sdp_retries);
   g_test_add_func("/session/answer-never-ready", test_answer_never_ready);

@@ -34,8 +34,16 @@ void test_offer_for_robot() {
   g_assert_cmpuint(media[1].port, ==, 9);
   g_assert_true(media[1].codecs ==
                 (std::vector<std::string>{"OPUS/48000/2", "PCMU/8000", "PCMA/8000"}));
+  g_assert_true(media[1].fmtps[0] == "minptime=10;useinbandfec=1");
   g_assert_true(media[0].direction == "recvonly");
   g_assert_false(media[1].rejected());
+  g_assert_false(media[1].bundle_only);
+  // Static payload types need no rtpmap; bundle-only and the group are seen.
+  auto statics = parse_sdp_media("v=0\r\na=group:BUNDLE a b\r\nm=audio 0 X 0 8\r\na=mid:b\r\n"
+                                 "a=bundle-only\r\n");
+  g_assert_true(statics[0].codecs == (std::vector<std::string>{"PCMU/8000", "PCMA/8000"}));
+  g_assert_true(statics[0].bundle_only && statics[0].bundled);
+  g_assert_true(sdp_bundle_group("a=group:BUNDLE a b\r\n") == (std::vector<std::string>{"a", "b"}));
   // An answer's bundled m-line may have port 0; outside BUNDLE port 0 refuses.
   auto answered = parse_sdp_media("v=0\r\na=group:BUNDLE 0 1\r\nm=video 9 X 96\r\na=mid:0\r\n"
                                   "m=audio 0 X 111\r\na=mid:1\r\nm=audio 0 X 0\r\na=mid:2\r\n");
@@ -50,6 +58,14 @@ void test_offer_for_robot() {
   g_assert_true(local.find("a=group:BUNDLE video0 audio1\r\n") != std::string::npos);
   g_assert_true(local.find("a=mid:video0\r\n") != std::string::npos);
   g_assert_true(local.find("a=mid:audio1\r\n") != std::string::npos);
+  // Candidates in the answer's second bundled m-line move to the first.
+  std::string with_candidates = "v=0\r\na=group:BUNDLE 0 1\r\nm=video 9 X 96\r\na=mid:0\r\n"
+                                "m=audio 9 X 111\r\na=mid:1\r\na=candidate:1 1 UDP 5 10.0.0.2 "
+                                "5000 typ host\r\n";
+  ASSERT_STR_EQ(answer_for_webrtcbin(with_candidates, offer),
+                "v=0\r\na=group:BUNDLE video0 audio1\r\nm=video 9 X 96\r\na=mid:video0\r\n"
+                "a=candidate:1 1 UDP 5 10.0.0.2 5000 typ host\r\nm=audio 9 X 111\r\n"
+                "a=mid:audio1\r\n");
   // Lines end in CRLF even when the robot used LF.
   std::string lf = answer_for_webrtcbin("v=0\na=mid:1\n", offer);
   ASSERT_STR_EQ(lf, "v=0\r\na=mid:audio1\r\n");

@@ -55,6 +55,7 @@ struct Options {
   gboolean ice_in_answer = FALSE;
   gdouble offline_after = -1;
   gint framerate = 15;
+  gchar *ice_ports = nullptr;
   gboolean verbose = FALSE;
   // Real-robot behaviour: --real, then the switches it implies.
   gboolean real = FALSE;
@@ -219,6 +220,10 @@ bool parse_options(int &argc, char **&argv, Options &o) {
        "Also list ICE candidates in the answer SDP", nullptr},
       {"offline-after", 0, 0, G_OPTION_ARG_DOUBLE, &o.offline_after,
        "Fault: drop offline (stop media, leave the broker) after SECONDS", "SECONDS"},
+      {"ice-ports", 0, 0, G_OPTION_ARG_STRING, &o.ice_ports,
+       "Gather UDP host candidates on these ports only, and no TCP ones (the testbed's "
+       "relay-only filter keys on them)",
+       "MIN:MAX"},
       {"framerate", 0, 0, G_OPTION_ARG_INT, &o.framerate, "Video frames per second (default 15)",
        "FPS"},
       {"verbose", 'v', 0, G_OPTION_ARG_NONE, &o.verbose, "Log signaling details to stderr",
@@ -366,6 +371,7 @@ std::optional<RobotConfig> robot_config(const Options &o) {
   config.delay_ms = unsigned(std::max(0, o.delay_ms));
   config.duplicate_replies = o.duplicate_replies;
   config.ice_duplicates = o.ice_duplicates;
+  config.ice_in_answer = o.ice_in_answer;
   if (!apply_behaviour(o, config))
     return std::nullopt;
   return config;
@@ -375,6 +381,12 @@ std::optional<MediaOptions> media_options(const Options &o) {
   MediaOptions media;
   media.ice_in_answer = o.ice_in_answer;
   media.framerate = std::max(1, o.framerate);
+  if (o.ice_ports &&
+      (sscanf(o.ice_ports, "%u:%u", &media.min_port, &media.max_port) != 2 || media.min_port == 0 ||
+       media.max_port < media.min_port || media.max_port > 65535)) {
+    g_printerr("roborock-sim: --ice-ports wants MIN:MAX, got \"%s\"\n", o.ice_ports);
+    return std::nullopt;
+  }
   media.candidate_mline = std::max(-1, resolve(o.candidate_mline, o.real, kRealCandidateMline, -1));
   auto codec = parse_audio_codec(o.audio_codec);
   if (!codec) {

@@ -10,10 +10,10 @@
 namespace roborock::sim {
 
 struct OfferSummary {
-  std::vector<std::string> mids;  // a=mid values, in m-line order
-  std::vector<std::string> ports; // m-line ports, in m-line order
-  bool bundle_only = false;       // any a=bundle-only
-  std::string bundle;             // the a=group:BUNDLE mids, space-separated
+  std::vector<std::string> mids; // a=mid values, in m-line order
+  std::vector<unsigned> ports;   // m-line ports, in m-line order
+  bool bundle_only = false;      // any a=bundle-only
+  std::string bundle;            // the a=group:BUNDLE mids, space-separated
   bool has_audio = false;
   std::string audio_direction = "none";
   std::vector<std::string> audio_codecs; // the audio rtpmap encodings, m-line order
@@ -26,5 +26,6 @@ OfferSummary summarize_offer(const std::string &sdp);
 std::string strict_offer_problem(const OfferSummary &offer);
 
 std::string join(const std::vector<std::string> &items, const char *separator);
+std::vector<std::string> port_texts(const std::vector<unsigned> &ports);
 
 } // namespace roborock::sim

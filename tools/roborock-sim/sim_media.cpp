@@ -38,7 +38,10 @@ struct AudioBranch {
 
 const AudioBranch &audio_branch(AudioCodec codec) {
   static const AudioBranch opus{
-      "samplesperbuffer=960 ! audio/x-raw,rate=48000,channels=2",
+      // One microphone: mono, so sprop-stereo=0 like the viewer's talk-back
+      // (webrtcbin 1.22 pairs a sendrecv m-line with our transceiver only
+      // when the sprop-stereo values agree; otherwise it answers recvonly).
+      "samplesperbuffer=960 ! audio/x-raw,rate=48000,channels=1",
       "opusenc bitrate=64000 ! rtpopuspay name=apay pt=111",
       "application/x-rtp,media=audio,encoding-name=OPUS,payload=111,clock-rate=48000",
       "application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=111"};
@@ -226,6 +229,13 @@ bool SimMedia::Peer::build(VideoQuality quality, const std::string &status, std:
     return false;
   }
   webrtc = gst_bin_get_by_name(GST_BIN(pipeline), "webrtc");
+  if (options.min_port) {
+    GObject *ice = nullptr;
+    g_object_get(webrtc, "ice-agent", &ice, nullptr);
+    g_object_set(ice, "min-rtp-port", options.min_port, "max-rtp-port", options.max_port, "ice-tcp",
+                 FALSE, nullptr);
+    g_object_unref(ice);
+  }
   // Match offers by codec, not by exact fmtp strings (x264's constrained
   // baseline says 42c01f where browsers offer 42e01f): like a robot that
   // answers whatever H.264 and Opus payloads it is offered. The audio

@@ -39,6 +39,7 @@ struct MediaOptions {
   // as real robots do whatever transport the candidate belongs to.
   int candidate_mline = -1;
   AudioCodec audio_codec = AudioCodec::Opus;
+  unsigned min_port = 0, max_port = 0; // UDP host candidate ports (0: any; then no TCP)
 };
 
 class SimMedia {

@@ -382,7 +382,7 @@ SimRobot::Reply SimRobot::receive_offer(JsonObject *params) {
                  .add_int("sdp_bytes", int64_t(offer->sdp.size()))
                  .add_string("audio_direction", summary.audio_direction)
                  .add_string("mids", join(summary.mids, ","))
-                 .add_string("ports", join(summary.ports, ","))
+                 .add_string("ports", join(port_texts(summary.ports), ","))
                  .add_bool("bundle_only", summary.bundle_only)
                  .add_string("bundle", summary.bundle)
                  .add_string("audio_codecs", join(summary.audio_codecs, ","))
@@ -433,8 +433,10 @@ SimRobot::Reply SimRobot::receive_candidate(JsonObject *params) {
     return error(kErrorBadParams, "bad app_ice: " + candidate.error().message);
   log_.write(EventLog::begin("remote-candidate")
                  .add_string("candidate", candidate->candidate)
-                 .add_int("mline", candidate->sdp_mline_index));
-  media_.add_remote_candidate(*candidate);
+                 .add_int("mline", candidate->sdp_mline_index)
+                 .add_bool("ignored", config_.ice_in_answer));
+  if (!config_.ice_in_answer)
+    media_.add_remote_candidate(*candidate);
   return ok();
 }
 
@@ -442,7 +444,7 @@ SimRobot::Reply SimRobot::device_candidates() {
   if (auto flaky = flaky_poll(flaky_ice_polls_))
     return *flaky;
   std::vector<IceCandidate> candidates = media_.local_candidates();
-  if (candidates.empty())
+  if (candidates.empty() || config_.ice_in_answer)
     return result("{\"dev_ice\":\"retry\"}");
   // The whole list every time, as robots do: clients must deduplicate.
   std::string list = "[";

@@ -43,10 +43,12 @@ struct RobotConfig {
   unsigned delay_ms = 0;                        // every reply
   bool duplicate_replies = false;               // stray id first, then the reply twice
   bool ice_duplicates = false;                  // list every ICE candidate twice
-  std::optional<FaultError> preview_error;      // start_camera_preview fails first
-  std::string password_result;                  // JSON check_homesec_password gives for "ok"
-  bool docked = false;                          // get_device_sdp: "retry" for ever
-  bool voice_chat_list_only = false;            // start_voice_chat refuses {...} params
+  bool ice_in_answer = false; // candidates only in the answer: none by get_device_ice, and the
+                              // viewer's are ignored (only the answer's can connect)
+  std::optional<FaultError> preview_error; // start_camera_preview fails first
+  std::string password_result;             // JSON check_homesec_password gives for "ok"
+  bool docked = false;                     // get_device_sdp: "retry" for ever
+  bool voice_chat_list_only = false;       // start_voice_chat refuses {...} params
   // How real robots behave (each of these is on with --real).
   bool turn_after_preview = false;   // get_turn_server: "retry" until a preview is accepted
   unsigned turn_retries = 0;         // then "retry" (in several shapes) this many times

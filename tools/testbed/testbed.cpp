@@ -23,6 +23,13 @@ std::string address() {
 }
 
 // Runs a helper program to completion; aborts the test if it fails.
+// One end of coturn's relay port range: 0 the first, 1 the last.
+std::string relay_port(int end) {
+  std::string range = Testbed::kRelayPorts;
+  size_t colon = range.find(':');
+  return end == 0 ? range.substr(0, colon) : range.substr(colon + 1);
+}
+
 void run(const std::vector<std::string> &argv, const std::string &cwd) {
   std::vector<const char *> args;
   for (const std::string &arg : argv)
@@ -52,6 +59,10 @@ GSubprocess *spawn(const std::vector<std::string> &argv, const std::string &log_
   // (a shared GST_DEBUG_FILE would even be overwritten from two offsets).
   for (const char *name : {"GST_DEBUG", "GST_DEBUG_FILE", "GST_TRACERS"})
     g_subprocess_launcher_unsetenv(launcher, name);
+  // ROBOROCK_SIM_GST_DEBUG debugs the helpers instead, into their log files
+  // (sim.out in the testbed's directory, which ROBOROCK_KEEP_TEST_DIR keeps).
+  if (const char *debug = g_getenv("ROBOROCK_SIM_GST_DEBUG"))
+    g_subprocess_launcher_setenv(launcher, "GST_DEBUG", debug, TRUE);
   if (!log_path.empty()) {
     g_subprocess_launcher_set_flags(launcher, G_SUBPROCESS_FLAGS_NONE);
     g_subprocess_launcher_set_stdout_file_path(launcher, log_path.c_str());
@@ -134,6 +145,8 @@ Testbed::Testbed(TestbedOptions options) : options_(std::move(options)) {
   start_broker();
   if (options_.start_turn)
     start_turn();
+  if (options_.relay_only)
+    block_direct_paths();
   if (options_.start_simulator)
     start_simulator(options_.simulator_args);
 }
@@ -182,12 +195,14 @@ void Testbed::make_certificates() {
   run(ca, dir_);
   std::vector<std::string> request = {"openssl", "req"};
   request.insert(request.end(), std::begin(ec), std::end(ec));
-  request.insert(request.end(), {"-subj", "/CN=roborock test broker", "-keyout", "server.key",
-                                 "-out", "server.csr"});
+  const std::string &other_name = options_.broker_certificate_name;
+  std::string subject = other_name.empty() ? "roborock test broker" : other_name;
+  std::string names =
+      other_name.empty() ? "IP:" + address() + ",DNS:broker.test" : "DNS:" + other_name;
+  request.insert(request.end(),
+                 {"-subj", "/CN=" + subject, "-keyout", "server.key", "-out", "server.csr"});
   run(request, dir_);
-  write_file(dir_ + "/server.ext", "subjectAltName=IP:" + address() +
-                                       ",DNS:broker.test\n"
-                                       "extendedKeyUsage=serverAuth\n");
+  write_file(dir_ + "/server.ext", "subjectAltName=" + names + "\nextendedKeyUsage=serverAuth\n");
   run({"openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
        "-CAcreateserial", "-days", "2", "-extfile", "server.ext", "-out", "server.crt"},
       dir_);
@@ -252,11 +267,31 @@ void Testbed::restart_broker() {
   start_broker();
 }
 
+// UDP to or from the robot's ports passes only when the other end is one of
+// coturn's relay ports: a direct host or reflexive path cannot form.
+void Testbed::block_direct_paths() {
+  if (!options_.start_turn)
+    g_error("relay_only needs start_turn");
+  const std::string robot = kRobotIcePorts, relay = kRelayPorts;
+  std::vector<std::vector<std::string>> rules = {
+      {"-p", "udp", "--sport", robot, "--dport", relay, "-j", "ACCEPT"},
+      {"-p", "udp", "--sport", relay, "--dport", robot, "-j", "ACCEPT"},
+      {"-p", "udp", "--sport", robot, "-j", "DROP"},
+      {"-p", "udp", "--dport", robot, "-j", "DROP"},
+  };
+  for (const char *tables : {"iptables", "ip6tables"}) // the veth has IPv6 link-local too
+    for (auto &rule : rules) {
+      std::vector<std::string> argv = {tables, "-A", "OUTPUT"};
+      argv.insert(argv.end(), rule.begin(), rule.end());
+      run(argv, dir_);
+    }
+}
+
 void Testbed::start_turn() {
   std::string ip = address();
   turn_ = spawn({"turnserver", "-n", "--listening-ip=" + ip, "--relay-ip=" + ip,
-                 "--listening-port=" + std::to_string(kTurnPort), "--min-port=49152",
-                 "--max-port=49300", "--lt-cred-mech",
+                 "--listening-port=" + std::to_string(kTurnPort), "--min-port=" + relay_port(0),
+                 "--max-port=" + relay_port(1), "--lt-cred-mech",
                  std::string("--user=") + kTurnUser + ":" + kTurnPassword, "--realm=roborock.test",
                  "--no-tls", "--no-dtls", "--no-cli", "--fingerprint",
                  "--allowed-peer-ip=10.203.0.0-10.203.0.255", "--log-file=stdout", "--simple-log",
@@ -287,6 +322,8 @@ void Testbed::start_simulator(const std::vector<std::string> &extra_args) {
   // (meson test --setup real); a test's own flags come after and win.
   if (g_strcmp0(g_getenv("ROBOROCK_SIM_PRESET"), "real") == 0)
     argv.push_back("--real");
+  if (options_.relay_only)
+    argv.push_back(std::string("--ice-ports=") + kRobotIcePorts);
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   size_t ready_before = events_named("ready").size();
   simulator_ = spawn(argv, dir_ + "/sim.out");
@@ -333,6 +370,16 @@ size_t Testbed::count_commands(const char *method) const {
                         return g_strcmp0(json_object_string(event, "method"), method) == 0;
                       })
       .size();
+}
+
+std::vector<std::string> Testbed::command_params(const char *method) const {
+  std::vector<std::string> params;
+  for (const JsonNodePtr &event : events_named("command", [method](JsonObject *event) {
+         return g_strcmp0(json_object_string(event, "method"), method) == 0;
+       }))
+    params.push_back(
+        serialize_json(json_object_get_member(json_node_get_object(event.get()), "params")));
+  return params;
 }
 
 bool Testbed::wait_until(std::function<bool()> condition, unsigned timeout_ms) const {

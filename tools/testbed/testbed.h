@@ -33,12 +33,22 @@ struct TestbedOptions {
   bool start_simulator = true;
   bool start_turn = false;
   std::vector<std::string> simulator_args; // extra flags (faults)
+  // Non-empty: the broker's certificate names only this DNS name, not the
+  // address clients dial (trusted CA, wrong host).
+  std::string broker_certificate_name;
+  // The robot is reachable only through the TURN relay (needs start_turn):
+  // its UDP host ports are fixed and iptables drops whatever reaches them
+  // from anywhere but coturn's relay ports, so the client's own allocation
+  // must carry the media (the simulator itself uses no relay).
+  bool relay_only = false;
 };
 
 class Testbed {
 public:
   static constexpr const char *kTurnUser = "turnuser";
   static constexpr const char *kTurnPassword = "turn:pass/word"; // needs escaping in URLs
+  static constexpr const char *kRobotIcePorts = "40000:40100";   // with relay_only
+  static constexpr const char *kRelayPorts = "49152:49300";      // coturn's relay range
 
   explicit Testbed(TestbedOptions options = {});
   ~Testbed();
@@ -63,6 +73,8 @@ public:
   std::vector<JsonNodePtr> events_named(const char *name,
                                         std::function<bool(JsonObject *)> match = nullptr) const;
   size_t count_commands(const char *method) const;
+  // The params of each `method` command the robot saw, in order, as JSON text.
+  std::vector<std::string> command_params(const char *method) const;
   // Waits (iterating the default main context) until `condition` holds.
   bool wait_until(std::function<bool()> condition, unsigned timeout_ms) const;
 
@@ -74,6 +86,7 @@ private:
   void write_broker_config();
   void start_broker();
   void start_turn();
+  void block_direct_paths();
 
   TestAccount account_;
   TestbedOptions options_;
