@@ -34,15 +34,15 @@ std::string certificate_names(X509 *cert) {
   if (X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, common_name,
                                 sizeof common_name) > 0)
     names = std::string("CN=") + common_name;
-  auto *alt = static_cast<GENERAL_NAMES *>(
-      X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  auto *alt =
+      static_cast<GENERAL_NAMES *>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
   for (int i = 0; alt && i < sk_GENERAL_NAME_num(alt); i++) {
     const GENERAL_NAME *name = sk_GENERAL_NAME_value(alt, i);
     std::string entry;
     if (name->type == GEN_DNS)
-      entry = "DNS:" + std::string(reinterpret_cast<const char *>(
-                                       ASN1_STRING_get0_data(name->d.dNSName)),
-                                   size_t(ASN1_STRING_length(name->d.dNSName)));
+      entry = "DNS:" +
+              std::string(reinterpret_cast<const char *>(ASN1_STRING_get0_data(name->d.dNSName)),
+                          size_t(ASN1_STRING_length(name->d.dNSName)));
     else if (name->type == GEN_IPADD)
       entry = "IP:" + ip_text(name->d.iPAddress);
     if (!entry.empty())

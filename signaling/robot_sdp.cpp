@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <sstream>
+#include <string_view>
 
 namespace roborock {
 namespace {
@@ -34,8 +35,9 @@ std::string join_lines(const std::vector<std::string> &lines) {
   return out;
 }
 
-bool starts_with(const std::string &text, const char *prefix) {
-  return text.rfind(prefix, 0) == 0;
+// The whole prefix, NUL bytes included (a robot's SDP is untrusted text).
+bool starts_with(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
 }
 
 std::vector<std::string> words(const std::string &text) {
@@ -75,7 +77,7 @@ std::vector<std::string> bundle_group(const std::vector<std::string> &lines) {
 bool payload_attribute(const std::string &line, const char *name, const std::string &pt,
                        std::string *value) {
   std::string prefix = std::string("a=") + name + ":" + pt + " ";
-  if (!starts_with(line, prefix.c_str()))
+  if (!starts_with(line, prefix))
     return false;
   *value = line.substr(prefix.size());
   return true;

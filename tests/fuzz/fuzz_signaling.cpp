@@ -1,15 +1,27 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// libFuzzer target: everything the signaling library parses from the network.
-// The first byte picks an entry point so one corpus reaches all of them; the
-// frame path also re-encodes the input as a frame so RPC parsing sees payloads
-// that passed the CRC and the cipher.
+// libFuzzer target: everything roborocksrc parses from outside: frames, RPC
+// replies and payloads from the network, the robot's command results and SDP,
+// credentials files and roborock:// URIs from the user. The first byte picks
+// an entry point so one corpus reaches all of them; the frame path also
+// re-encodes the input as a frame so RPC parsing sees payloads that passed
+// the CRC and the cipher.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "camera_commands.h"
+#include "credentials_file.h"
 #include "crypto.h"
 #include "frame_codec.h"
+#include "json_util.h"
 #include "payload.h"
+#include "roborock_uri.h"
+#include "robot_errors.h"
+#include "robot_sdp.h"
 #include "rpc.h"
 
 using namespace roborock;
@@ -41,6 +53,47 @@ void parse_everything(std::string_view text) {
   (void)base64_decode(text);
 }
 
+// What the session reads from each command's result.
+void parse_command_results(std::string_view text) {
+  auto json = parse_json(text, "fuzz");
+  if (!json.ok())
+    return;
+  JsonNode *node = json->get();
+  (void)is_ok_result(node);
+  (void)parse_turn_server(node);
+  (void)parse_connect_status(node);
+  (void)parse_device_sdp(node);
+  (void)parse_device_ice(node);
+}
+
+// The robot's answer SDP and candidates, against an offer of the same text.
+void parse_robot_sdp(std::string_view text, int64_t code) {
+  std::string sdp(text);
+  (void)parse_sdp_media(sdp);
+  RobotOffer offer = offer_for_robot(sdp);
+  std::string answer = answer_for_webrtcbin(sdp, offer);
+  (void)candidate_mline(answer, IceCandidate{"candidate:1 1 UDP 1 10.0.0.1 9 typ host", "1", 1});
+  (void)classify_robot_error(code, sdp);
+  (void)explain_preview_refusal(code, sdp, code & 1);
+}
+
+// A credentials file (through a memory file, as the loader takes a path).
+void load_credentials(std::string_view text) {
+  static int fd = memfd_create("fuzz-credentials", 0);
+  if (fd < 0 || ftruncate(fd, 0) != 0 || pwrite(fd, text.data(), text.size(), 0) < 0)
+    return;
+  std::string path = "/proc/self/fd/" + std::to_string(fd);
+  (void)load_credentials_file(path, "");
+  auto account = load_credentials_file(path, "duid0001");
+  if (account.ok())
+    (void)find_device(*account, "duid0001");
+}
+
+void parse_uri(std::string_view text) {
+  (void)parse_roborock_uri(std::string(text));
+  (void)parse_roborock_uri("roborock://" + std::string(text));
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -51,7 +104,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   size--;
   std::string_view text(reinterpret_cast<const char *>(data), size);
 
-  switch (selector % 3) {
+  switch (selector % 7) {
   case 0: { // raw bytes as a frame
     auto frame = decode_frame(data, size, kLocalKey);
     if (frame.ok())
@@ -69,6 +122,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     break;
   }
+  case 3:
+    parse_command_results(text);
+    break;
+  case 4:
+    parse_robot_sdp(text, int64_t(int8_t(selector)) * 1000 - size);
+    break;
+  case 5:
+    load_credentials(text);
+    break;
+  case 6:
+    parse_uri(text);
+    break;
   default: // bytes as JSON / base64 text
     parse_everything(text);
     break;

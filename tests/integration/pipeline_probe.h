@@ -30,6 +30,10 @@ public:
   // Peak absolute sample (0..1) of S16 audio seen so far.
   double audio_peak() const { return peak_ / 32768.0; }
   gint64 first_buffer_us() const { return first_us_; }
+  // The first buffer had no DELTA_UNIT flag (for video: a keyframe).
+  bool first_buffer_was_keyframe() const { return first_keyframe_; }
+  int untimestamped() const { return untimestamped_; } // buffers without a PTS
+  int pts_backwards() const { return pts_backwards_; } // PTS below an earlier one
 
 private:
   static GstPadProbeReturn on_data(GstPad *pad, GstPadProbeInfo *info, gpointer self);
@@ -38,6 +42,9 @@ private:
   std::atomic<int> buffers_{0};
   std::atomic<int> width_{0}, height_{0}, channels_{0}, rate_{0};
   std::atomic<int> peak_{0};
+  std::atomic<bool> first_keyframe_{false};
+  std::atomic<int> untimestamped_{0}, pts_backwards_{0};
+  std::atomic<GstClockTime> last_pts_{0};
   std::atomic<gint64> first_us_{0};
 };
 

@@ -54,25 +54,46 @@ void test_named_pads_with_audio() {
   PadProbe video, audio;
   attach(video, pipeline, "vout");
   attach(audio, pipeline, "aout");
+  std::vector<std::string> added; // pad-added runs on a streaming thread
+  std::mutex added_mutex;
+  struct Order {
+    std::vector<std::string> *added;
+    std::mutex *mutex;
+  } order{&added, &added_mutex};
+  g_signal_connect(pipeline.element("src"), "pad-added",
+                   G_CALLBACK(+[](GstElement *, GstPad *pad, Order *o) {
+                     std::lock_guard<std::mutex> lock(*o->mutex);
+                     o->added->push_back(GST_PAD_NAME(pad));
+                   }),
+                   &order);
+  // no-more-pads comes with the robot's answer, both pads made, before any
+  // audio: decodebin and playbin never wait for audio that may not come.
+  struct Finished {
+    std::atomic<int> audio_buffers{-1};
+    std::atomic<int> pads{0};
+    PadProbe *audio;
+  } finished;
+  finished.audio = &audio;
+  g_signal_connect(pipeline.element("src"), "no-more-pads",
+                   G_CALLBACK(+[](GstElement *src, Finished *f) {
+                     f->pads = src->numsrcpads;
+                     f->audio_buffers = f->audio->buffers();
+                   }),
+                   &finished);
   pipeline.set_state(GST_STATE_PLAYING);
   wait_buffers(pipeline, video, 15);
   wait_buffers(pipeline, audio, 50);
+  g_assert_cmpint(finished.pads, ==, 2);
+  g_assert_cmpint(finished.audio_buffers, ==, 0);
   g_assert_cmpint(audio.rate(), ==, 48000);
   g_assert_cmpint(audio.channels(), ==, 1);
   g_test_message("robot audio peak %.3f", audio.audio_peak());
   g_assert_cmpfloat(audio.audio_peak(), >, 0.1); // the simulator's tone, not silence
-  // Audio first waited for video: the pads came in the documented order.
-  GstIterator *pads = gst_element_iterate_src_pads(pipeline.element("src"));
-  std::vector<std::string> names;
-  gst_iterator_foreach(
-      pads,
-      [](const GValue *value, gpointer data) {
-        static_cast<std::vector<std::string> *>(data)->push_back(
-            GST_PAD_NAME(g_value_get_object(value)));
-      },
-      &names);
-  gst_iterator_free(pads);
-  g_assert_cmpuint(names.size(), ==, 2);
+  // The pads came in the documented order: video, then audio.
+  {
+    std::lock_guard<std::mutex> lock(added_mutex);
+    g_assert_true(added == (std::vector<std::string>{"video", "audio"}));
+  }
   assert_no_errors(pipeline);
 }
 
@@ -100,7 +121,7 @@ void test_audio_only() {
   Pipeline pipeline(source(testbed) + " src.audio ! queue ! opusdec ! fakesink name=aout");
   PadProbe audio;
   attach(audio, pipeline, "aout");
-  for (int run = 0; run < 4; run++) {
+  for (int run = 0; run < 8; run++) { // the bug it guards showed in 4 of 8 runs
     int before = audio.buffers();
     pipeline.set_state(GST_STATE_PLAYING);
     wait_buffers(pipeline, audio, before + 50);
@@ -137,6 +158,59 @@ void test_relay_only() {
                  gst_structure_get_string(stats, "remote-candidate-type"));
   g_assert_cmpstr(gst_structure_get_string(stats, "local-candidate-type"), ==, "relay");
   gst_structure_free(stats);
+}
+
+// What the video pad promises recorders: it starts at a keyframe, and every
+// frame has a timestamp, never going backwards.
+void test_video_pad_guarantees() {
+  Testbed testbed;
+  Streaming streaming(testbed, "", " src.video ! fakesink name=out", 60); // the pad itself
+  g_assert_true(streaming.video.first_buffer_was_keyframe());
+  g_assert_cmpint(streaming.video.untimestamped(), ==, 0);
+  g_assert_cmpint(streaming.video.pts_backwards(), ==, 0);
+  assert_no_errors(streaming.pipeline);
+}
+
+// W/A/S/D drive like the arrows, and held keys combine: W+A arcs forward
+// and left, S+D backs up turning right.
+void test_navigation_wasd_combined() {
+  Testbed testbed;
+  Streaming streaming(testbed, "", " ! decodebin ! videoconvert ! fakesink name=out", 5);
+  Pipeline &pipeline = streaming.pipeline;
+  GstPad *sink = gst_element_get_static_pad(pipeline.element("out"), "sink");
+  GstPad *upstream = gst_pad_get_peer(sink);
+  auto key = [&](bool press, const char *name) {
+    gst_pad_send_event(
+        upstream, press ? gst_navigation_event_new_key_press(name, GST_NAVIGATION_MODIFIER_NONE)
+                        : gst_navigation_event_new_key_release(name, GST_NAVIGATION_MODIFIER_NONE));
+  };
+  auto moved = [&](double velocity, double omega) {
+    return pipeline.wait_until(
+        [&] {
+          for (auto &move : testbed.events_named("rc-move"))
+            if (event_number(move, "velocity") == velocity && event_number(move, "omega") == omega)
+              return true;
+          return false;
+        },
+        3000);
+  };
+  key(true, "w");
+  key(true, "a");
+  g_assert_true(moved(0.2, 0.53)); // forward, arcing left
+  key(false, "w");
+  key(false, "a");
+  g_assert_true(
+      pipeline.wait_until([&] { return testbed.count_commands("app_rc_stop") == 1; }, 3000));
+  key(true, "S");
+  key(true, "D");
+  g_assert_true(moved(-0.2, -0.53)); // backwards, turning right
+  key(false, "S");
+  key(false, "D");
+  g_assert_true(
+      pipeline.wait_until([&] { return testbed.count_commands("app_rc_stop") == 2; }, 3000));
+  gst_object_unref(upstream);
+  gst_object_unref(sink);
+  assert_no_errors(pipeline);
 }
 
 // quality=sd gives 640x360; switching while playing gives 1280x720.
@@ -345,9 +419,10 @@ void test_splitmuxsink_recording() {
   for (int i = 0; i < 2; i++) {
     gchar *file = g_strdup_printf(pattern.c_str(), i);
     Pipeline play(std::string("filesrc location=") + file +
-                  " ! qtdemux ! h264parse ! avdec_h264 ! fakesink name=out sync=false");
-    PadProbe frames;
+                  " ! qtdemux ! h264parse name=parse ! avdec_h264 ! fakesink name=out sync=false");
+    PadProbe frames, samples;
     attach(frames, play, "out");
+    attach(samples, play, "parse");
     play.set_state(GST_STATE_PLAYING);
     g_assert_nonnull(play.wait_message(
         [](GstMessage *m) {
@@ -355,8 +430,11 @@ void test_splitmuxsink_recording() {
         },
         10000));
     assert_no_errors(play);
-    g_test_message("%s: %d frames", file, frames.buffers());
-    g_assert_cmpint(frames.buffers(), >=, 1); // starts at a keyframe, decodes
+    g_test_message("%s: %d samples, %d frames decoded", file, samples.buffers(), frames.buffers());
+    // Each file starts at a keyframe, and every sample in it decodes.
+    g_assert_true(samples.first_buffer_was_keyframe());
+    g_assert_cmpint(frames.buffers(), >=, 1); // the first GOP may be short: a keyframe at connect
+    g_assert_cmpint(frames.buffers(), ==, samples.buffers());
     total += frames.buffers();
     g_free(file);
   }
@@ -471,7 +549,14 @@ void test_error_broker_refuses() {
 
 void test_stats() {
   Testbed testbed;
-  Streaming streaming(testbed, "", " ! decodebin ! fakesink name=out", 30);
+  Streaming streaming(testbed, "",
+                      " src.video ! decodebin ! fakesink name=out"
+                      " src.audio ! queue ! opusdec ! fakesink name=aout"
+                      " audiotestsrc is-live=true wave=sine volume=0.3 ! src.talkback",
+                      30);
+  PadProbe audio;
+  attach(audio, streaming.pipeline, "aout");
+  wait_buffers(streaming.pipeline, audio, 20);
   Pipeline &pipeline = streaming.pipeline;
   GstStructure *stats = nullptr;
   g_object_get(pipeline.element("src"), "stats", &stats, nullptr);
@@ -487,7 +572,84 @@ void test_stats() {
   g_assert_cmpuint(frames, >=, 30);
   g_assert_cmpuint(bytes, >, 10000);
   g_assert_cmpuint(packets, >=, frames);
+  // Every documented field, with its type and a value that fits this run.
+  guint64 audio_frames = 0, talkback_frames = 0;
+  gint64 lost = -1;
+  guint reconnects = 99;
+  gdouble rtt = 0, jitter = 0;
+  g_assert_true(gst_structure_get_uint64(stats, "audio-frames", &audio_frames));
+  g_assert_true(gst_structure_get_uint64(stats, "talkback-frames", &talkback_frames));
+  g_assert_true(gst_structure_get_int64(stats, "packets-lost", &lost));
+  g_assert_true(gst_structure_get_uint(stats, "reconnects", &reconnects));
+  g_assert_true(gst_structure_get_double(stats, "round-trip-time", &rtt));
+  g_assert_true(gst_structure_get_double(stats, "jitter", &jitter));
+  g_assert_cmpuint(audio_frames, >=, 20);
+  g_assert_cmpuint(talkback_frames, >, 0);
+  g_assert_cmpint(lost, ==, 0); // no loss on the veth
+  g_assert_cmpuint(reconnects, ==, 0);
+  g_assert_true(rtt == -1 || (rtt >= 0 && rtt < 1));
+  g_assert_cmpfloat(jitter, >=, -1);
+  g_assert_cmpstr(gst_structure_get_string(stats, "local-candidate-type"), ==, "host");
+  // The robot's side: its host candidate, or peer-reflexive when its checks
+  // reach us before its candidate list does (flaky polls, --setup real).
+  std::string remote = gst_structure_get_string(stats, "remote-candidate-type");
+  g_assert_true(remote == "host" || remote == "prflx");
   gst_structure_free(stats);
+}
+
+// Every secret property reads back masked, never as itself; unset is NULL.
+void test_secrets_masked() {
+  GstElement *src = gst_element_factory_make("roborocksrc", nullptr);
+  for (const char *name : {"local-key", "rriot-s", "rriot-k", "password"}) {
+    gchar *value = nullptr;
+    g_object_get(src, name, &value, nullptr);
+    g_assert_null(value);
+    g_object_set(src, name, "Secret0123456789", nullptr);
+    g_object_get(src, name, &value, nullptr);
+    g_assert_cmpstr(value, ==, "********");
+    g_free(value);
+  }
+  // Non-secrets read back as they are.
+  g_object_set(src, "rriot-u", "user0001", "duid", "duid0001", nullptr);
+  gchar *user = nullptr, *duid = nullptr;
+  g_object_get(src, "rriot-u", &user, "duid", &duid, nullptr);
+  g_assert_cmpstr(user, ==, "user0001");
+  g_assert_cmpstr(duid, ==, "duid0001");
+  g_free(user);
+  g_free(duid);
+  gst_object_unref(src);
+}
+
+// The default client-id is the same in every process on this machine (the
+// robot ends a stale session under it): 8 hex digits of an md5 of the
+// machine id (or the host name).
+void test_client_id_across_processes() {
+  std::string script =
+      "import gi; gi.require_version('Gst', '1.0'); from gi.repository import Gst; "
+      "Gst.init(None); print(Gst.ElementFactory.make('roborocksrc').get_property('client-id'))";
+  std::string ids[2];
+  for (std::string &id : ids) {
+    const gchar *argv[] = {"/usr/bin/python3", "-c", script.c_str(), nullptr};
+    gchar *out = nullptr;
+    gint status = 0;
+    g_assert_true(g_spawn_sync(nullptr, const_cast<gchar **>(argv), nullptr, G_SPAWN_DEFAULT,
+                               nullptr, nullptr, &out, nullptr, &status, nullptr));
+    g_assert_true(g_spawn_check_wait_status(status, nullptr));
+    id = g_strstrip(out);
+    g_free(out);
+  }
+  g_test_message("client-id %s", ids[0].c_str());
+  ASSERT_STR_EQ(ids[0], ids[1]);
+  gchar *machine = nullptr;
+  std::string seed = "roborocksrc:";
+  if (g_file_get_contents("/etc/machine-id", &machine, nullptr, nullptr) && *g_strstrip(machine))
+    seed += machine;
+  else
+    seed += g_get_host_name(); // containers without a machine id
+  g_free(machine);
+  gchar *md5 = g_compute_checksum_for_string(G_CHECKSUM_MD5, seed.c_str(), -1);
+  ASSERT_STR_EQ(ids[0], std::string(md5, 8));
+  g_free(md5);
 }
 
 // The broker goes away while streaming: the media goes on (it does not pass
@@ -595,6 +757,8 @@ int main(int argc, char **argv) {
   g_test_add_func("/element/idle-talkback", test_idle_talkback);
   g_test_add_func("/element/remote-control-signals", test_remote_control_signals);
   g_test_add_func("/element/navigation-keys", test_navigation_keys);
+  g_test_add_func("/element/navigation-wasd-combined", test_navigation_wasd_combined);
+  g_test_add_func("/element/video-pad-guarantees", test_video_pad_guarantees);
   g_test_add_func("/element/splitmuxsink-recording", test_splitmuxsink_recording);
   g_test_add_func("/element/playbin-uri", test_playbin_uri);
   g_test_add_func("/element/uri-handling", test_uri_handling);
@@ -604,6 +768,8 @@ int main(int argc, char **argv) {
   g_test_add_func("/element/error-broker-down", test_error_broker_down);
   g_test_add_func("/element/error-broker-refuses", test_error_broker_refuses);
   g_test_add_func("/element/stats", test_stats);
+  g_test_add_func("/element/secrets-masked", test_secrets_masked);
+  g_test_add_func("/element/client-id-across-processes", test_client_id_across_processes);
   g_test_add_func("/element/broker-restart", test_broker_restart);
   g_test_add_func("/element/no-secrets-in-logs", test_no_secrets_in_logs);
   return g_test_run();

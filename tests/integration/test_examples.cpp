@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // The documentation's examples against the simulator: they stream, act on
 // the robot as the recipes say, and exit with success.
+#include <cstdio>
 #include <string>
 
 #include <glib.h>
@@ -52,10 +53,27 @@ void test_python_example() {
   std::string output = run_example(testbed, {"/usr/bin/python3", ROBOROCK_VIEW_PY});
   g_assert_nonnull(strstr(output.c_str(), "session: streaming"));
   g_assert_nonnull(strstr(output.c_str(), "connect status: {\"status\":1"));
-  g_assert_null(strstr(output.c_str(), "video-frames=0 "));
-  // Its tone reached the robot.
-  g_assert_true(
-      testbed.wait_until([&] { return !testbed.events_named("talkback").empty(); }, 3000));
+  // Its stats line: frames decoded and sent while streaming.
+  unsigned video = 0, talkback = 0;
+  char state[32] = "";
+  const char *stats = strstr(output.c_str(), "stats: ");
+  g_assert_nonnull(stats);
+  g_assert_cmpint(sscanf(stats, "stats: video-frames=%u talkback-frames=%u state=%31s", &video,
+                         &talkback, state),
+                  ==, 3);
+  g_assert_cmpuint(video, >, 0);
+  g_assert_cmpuint(talkback, >, 0);
+  g_assert_cmpstr(state, ==, "streaming");
+  // Its tone reached the robot: sound at the example's volume (0.2, about
+  // -17 dBFS RMS), not the silence an idle talkback pad is fed.
+  g_assert_true(testbed.wait_until(
+      [&] {
+        for (auto &event : testbed.events_named("talkback"))
+          if (event_number(event, "frames") >= 10 && event_number(event, "rms_db") > -25)
+            return true;
+        return false;
+      },
+      3000));
 }
 
 } // namespace

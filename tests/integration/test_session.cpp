@@ -405,6 +405,11 @@ void test_robot_goes_offline() {
   Run run(make_config(testbed));
   run.wait_frames(testbed, 3);
   g_assert_true(testbed.wait_until([&] { return !testbed.events_named("offline").empty(); }, 8000));
+  // The media stops: no frame decodes for a second (after the ones in flight).
+  g_usleep(300 * 1000);
+  int frames = run.peer->decoded_video_frames();
+  g_usleep(1000 * 1000);
+  g_assert_cmpint(run.peer->decoded_video_frames(), ==, frames);
   std::atomic<bool> answered{false};
   ErrorCode code = ErrorCode::Cancelled;
   run.session->rc_start([&](Result<std::string> result) {
@@ -413,6 +418,37 @@ void test_robot_goes_offline() {
   });
   g_assert_true(testbed.wait_until([&] { return answered.load(); }, 6000));
   assert_code(Error{code, ""}, ErrorCode::RobotTimeout);
+}
+
+// The wire format checked by code that shares nothing with ours: the frames
+// both ways of a whole session, decoded by tests/integration/independent_v1.py
+// (Python's hashlib and zlib, openssl for AES), which first proves itself on
+// the golden vectors.
+void test_wire_format_independent() {
+  Testbed testbed;
+  {
+    CameraSessionConfig config = make_config(testbed);
+    config.voice_record = true;
+    Run run(config);
+    run.wait_frames(testbed, 5);
+    g_assert_true(
+        testbed.wait_until([&] { return testbed.count_commands("start_voice_chat") == 1; }, 5000));
+  }
+  const gchar *argv[] = {"/usr/bin/python3",
+                         ROBOROCK_INDEPENDENT_V1,
+                         ROBOROCK_VECTORS,
+                         testbed.event_log_path().c_str(),
+                         testbed.account().local_key.c_str(),
+                         nullptr};
+  gchar *out = nullptr, *err = nullptr;
+  gint status = 0;
+  g_assert_true(g_spawn_sync(nullptr, const_cast<gchar **>(argv), nullptr, G_SPAWN_DEFAULT, nullptr,
+                             nullptr, &out, &err, &status, nullptr));
+  g_test_message("%s%s", out, err);
+  g_assert_true(g_spawn_check_wait_status(status, nullptr));
+  g_assert_nonnull(strstr(out, "decoded and matched"));
+  g_free(out);
+  g_free(err);
 }
 
 } // namespace
@@ -440,5 +476,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/session/commands-while-streaming", test_commands_while_streaming);
   g_test_add_func("/session/shared-connection", test_shared_connection);
   g_test_add_func("/session/robot-goes-offline", test_robot_goes_offline);
+  g_test_add_func("/session/wire-format-independent", test_wire_format_independent);
   return g_test_run();
 }

@@ -42,6 +42,24 @@ void test_params_match_vectors() {
   move.replace(at, object.size(), "[" + object + "]");
   ASSERT_STR_EQ(request(10008, command::kRcMove, rc_move_params(0.2, 0.53, 7, 500), 1700006839),
                 move);
+  // send_sdp_to_robot: the same envelope; app_sdp is base64 of the JSON
+  // {"sdp","type"}, which the vectors' encoder spaces differently: ours must
+  // decode to the same description, and the rest match byte for byte.
+  std::string sdp = vector_payload("request:send_sdp_to_robot");
+  const std::string app_sdp = "eyJzZHAiOiAidj0wIiwgInR5cGUiOiAib2ZmZXIifQ==";
+  at = sdp.find(app_sdp);
+  g_assert_true(at != std::string::npos);
+  auto theirs = decode_sdp_payload(app_sdp);
+  g_assert_true(theirs.ok());
+  ASSERT_STR_EQ(theirs->type, "offer");
+  ASSERT_STR_EQ(theirs->sdp, "v=0");
+  std::string ours = encode_sdp_payload(SessionDescription{"offer", "v=0"});
+  auto decoded = decode_sdp_payload(ours);
+  g_assert_true(decoded.ok() && decoded->type == "offer" && decoded->sdp == "v=0");
+  sdp.replace(at, app_sdp.size(), ours);
+  ASSERT_STR_EQ(request(10004, command::kSendSdp,
+                        send_sdp_params(SessionDescription{"offer", "v=0"}), 1700002931),
+                sdp);
   // The vectors stop with []; robots end only the named viewer's session.
   std::string stop = vector_payload("request:stop_camera_preview");
   at = stop.find("[]");

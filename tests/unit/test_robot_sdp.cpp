@@ -44,6 +44,11 @@ void test_offer_for_robot() {
   g_assert_true(statics[0].codecs == (std::vector<std::string>{"PCMU/8000", "PCMA/8000"}));
   g_assert_true(statics[0].bundle_only && statics[0].bundled);
   g_assert_true(sdp_bundle_group("a=group:BUNDLE a b\r\n") == (std::vector<std::string>{"a", "b"}));
+  // A NUL inside a payload type (found by the fuzzer): parsed, never a throw.
+  std::string nul("m=audio 9 X 1\0x\r\na=rtpmap:1\r\n", 29);
+  auto odd = parse_sdp_media(nul);
+  g_assert_cmpuint(odd.size(), ==, 1);
+  g_assert_cmpuint(odd[0].codecs.size(), ==, 1);
   // An answer's bundled m-line may have port 0; outside BUNDLE port 0 refuses.
   auto answered = parse_sdp_media("v=0\r\na=group:BUNDLE 0 1\r\nm=video 9 X 96\r\na=mid:0\r\n"
                                   "m=audio 0 X 111\r\na=mid:1\r\nm=audio 0 X 0\r\na=mid:2\r\n");

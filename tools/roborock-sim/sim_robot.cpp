@@ -85,9 +85,23 @@ void SimRobot::go_offline() {
   log_.write(EventLog::begin("offline"));
 }
 
+// The first frames each way, as bytes, for a decoder that shares no code
+// with ours (tests/integration/independent_v1.py).
+void SimRobot::log_frame(const char *direction, const uint8_t *data, size_t size) {
+  if (frames_logged_ >= kFramesLogged)
+    return;
+  frames_logged_++;
+  static const char digits[] = "0123456789abcdef";
+  std::string hex;
+  for (size_t i = 0; i < size; i++)
+    hex += std::string{digits[data[i] >> 4], digits[data[i] & 15]};
+  log_.write(EventLog::begin("frame").add_string("direction", direction).add_string("hex", hex));
+}
+
 void SimRobot::on_request_frame(const std::string &topic, const uint8_t *data, size_t size) {
   if (offline_)
     return;
+  log_frame("request", data, size);
   auto frame = decode_frame(data, size, config_.local_key);
   if (!frame) {
     log_.write(EventLog::begin("bad-frame").add_string("error", frame.error().message));
@@ -571,6 +585,7 @@ void SimRobot::publish_payload(const std::string &topic, const std::string &payl
   if (config_.trailing_bytes) // some firmwares send frames longer than their length field says
     for (int i = 0; i < 4; i++)
       bytes->push_back(uint8_t(g_random_int()));
+  log_frame("reply", bytes->data(), bytes->size());
   publish_(topic, *bytes);
 }
 

@@ -124,6 +124,9 @@ private:
   Reply wrong_password() const;
   Reply locked_out() const;
   bool releasing() const;
+  void log_frame(const char *direction, const uint8_t *data, size_t size);
+  static constexpr unsigned kFramesLogged = 60;
+  unsigned frames_logged_ = 0;
   void end_viewing();
   void update_overlay();
   std::string wire_base64(std::string base64) const;

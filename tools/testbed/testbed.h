@@ -58,6 +58,7 @@ public:
   std::string dead_broker_url() const; // nothing listens there
   const std::string &ca_file() const { return ca_file_; }
   const std::string &dir() const { return dir_; }
+  const std::string &event_log_path() const { return event_log_; }
   std::string turn_url() const; // turn:10.203.0.1:3478
   // A user_data JSON file with the account and the robot (for credentials-file).
   std::string write_credentials_file() const;

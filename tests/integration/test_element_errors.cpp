@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The errors table and the warnings of docs/element.md, at element level:
+// each row's situation made real, then its domain, code and text checked.
+#include <cstdio>
+#include <string>
+
+#include <glib/gstdio.h>
+#include <gst/gst.h>
+
+#include "element_fixture.h"
+
+using namespace roborock::testbed;
+using namespace roborock::test;
+
+namespace {
+
+// The first warning whose text contains `text_contains`, within `timeout_ms`.
+void assert_warning(Pipeline &pipeline, const char *text_contains, unsigned timeout_ms) {
+  GstMessage *message = pipeline.wait_message(
+      [text_contains](GstMessage *m) {
+        if (GST_MESSAGE_TYPE(m) != GST_MESSAGE_WARNING)
+          return false;
+        GError *error = nullptr;
+        gst_message_parse_warning(m, &error, nullptr);
+        bool match = strstr(error->message, text_contains) != nullptr;
+        g_error_free(error);
+        return match;
+      },
+      timeout_ms);
+  if (!message)
+    g_error("no warning saying \"%s\" within %u ms", text_contains, timeout_ms);
+  GError *error = nullptr;
+  gst_message_parse_warning(message, &error, nullptr);
+  g_test_message("warning: %s", error->message);
+  g_assert_true(error->domain == GST_RESOURCE_ERROR);
+  g_error_free(error);
+  g_assert_cmpstr(GST_OBJECT_NAME(GST_MESSAGE_SRC(message)), ==, "src");
+  // A warning: the pipeline goes on.
+  g_assert_true(pipeline.errors().empty());
+}
+
+// "broker unreachable, TLS failure": a certificate for another host.
+void test_tls_host_name() {
+  TestbedOptions options;
+  options.start_simulator = false;
+  options.broker_certificate_name = "other-broker.test";
+  Testbed testbed(options);
+  Pipeline pipeline(source(testbed) + " ! fakesink");
+  pipeline.set_state(GST_STATE_PLAYING);
+  assert_error(pipeline, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ,
+               "certificate (CN=other-broker.test, DNS:other-broker.test) does not name");
+}
+
+// "robot does not answer": the broker is up, nobody serves the robot's topic.
+void test_robot_silent() {
+  TestbedOptions options;
+  options.start_simulator = false;
+  Testbed testbed(options);
+  Pipeline pipeline(source(testbed) + " ! fakesink");
+  pipeline.set_state(GST_STATE_PLAYING);
+  assert_error(pipeline, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ, "did not answer", 15000);
+}
+
+// "no media path": the robot is reachable only through a relay, and the one
+// the cloud names does not answer.
+void test_no_media_path() {
+  TestbedOptions options;
+  options.start_turn = true;
+  options.relay_only = true;
+  options.simulator_args = {"--turn-url=turn:10.203.0.1:9"}; // nothing listens there
+  Testbed testbed(options);
+  Pipeline pipeline(source(testbed) + " ! decodebin ! fakesink");
+  pipeline.set_state(GST_STATE_PLAYING);
+  assert_error(pipeline, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ, "no media connection",
+               15000);
+}
+
+// "webrtcbin missing": gst-launch-1.0 with only the core elements and ours.
+void test_webrtcbin_missing() {
+  Testbed testbed;
+  std::string plugins = testbed.dir() + "/core-only";
+  g_mkdir(plugins.c_str(), 0700);
+  std::string core = plugins + "/libgstcoreelements.so";
+  g_assert_cmpint(
+      symlink("/usr/lib/x86_64-linux-gnu/gstreamer-1.0/libgstcoreelements.so", core.c_str()), ==,
+      0);
+  gchar **env = g_get_environ();
+  env = g_environ_setenv(env, "GST_PLUGIN_SYSTEM_PATH_1_0", plugins.c_str(), TRUE);
+  env = g_environ_setenv(env, "GST_REGISTRY", (testbed.dir() + "/registry.bin").c_str(), TRUE);
+  std::string command = "gst-launch-1.0 " + source(testbed) + " ! fakesink";
+  gchar **argv = nullptr;
+  g_assert_true(g_shell_parse_argv(command.c_str(), nullptr, &argv, nullptr));
+  gchar *out = nullptr, *err = nullptr;
+  gint status = 0;
+  g_assert_true(g_spawn_sync(nullptr, argv, env, G_SPAWN_SEARCH_PATH, nullptr, nullptr, &out, &err,
+                             &status, nullptr));
+  std::string output = std::string(out) + err;
+  g_test_message("%s", output.c_str());
+  g_assert_false(g_spawn_check_wait_status(status, nullptr));
+  g_assert_nonnull(strstr(output.c_str(), "webrtcbin is missing"));
+  g_assert_nonnull(strstr(output.c_str(), "gstreamer1.0-plugins-bad"));
+  g_free(out);
+  g_free(err);
+  g_strfreev(argv);
+  g_strfreev(env);
+}
+
+// Warning: a robot with no TURN relay to give; the stream goes on.
+void test_warning_no_turn() {
+  Testbed testbed; // no --turn-url: get_turn_server is "unknown_method"
+  Streaming streaming(testbed, "", " ! decodebin ! fakesink name=out", 5);
+  assert_warning(streaming.pipeline, "TURN relay", 1000);
+}
+
+// Warning: voice chat unanswered; video goes on.
+void test_warning_audio_refused() {
+  Testbed testbed({true, false, {"--silent=start_voice_chat"}});
+  Streaming streaming(testbed, "",
+                      " src.video ! decodebin ! fakesink name=out"
+                      " src.audio ! fakesink async=false",
+                      5);
+  assert_warning(streaming.pipeline, "robot audio and talk-back unavailable", 15000);
+  int frames = streaming.video.buffers();
+  wait_buffers(streaming.pipeline, streaming.video, frames + 5);
+}
+
+// Warning: a quality switch the robot does not answer.
+void test_warning_quality_refused() {
+  Testbed testbed({true, false, {"--silent=switch_video_quality"}});
+  Streaming streaming(testbed, "", " ! decodebin ! fakesink name=out", 5);
+  gst_util_set_object_arg(G_OBJECT(streaming.src()), "quality", "sd");
+  assert_warning(streaming.pipeline, "cannot switch video quality", 15000);
+}
+
+// Warning: a remote-control command that fails returns FALSE and says why.
+void test_warning_rc_failure() {
+  Testbed testbed({true, false, {"--silent=app_rc_start"}});
+  Streaming streaming(testbed, "", " ! decodebin ! fakesink name=out", 5);
+  gboolean ok = TRUE;
+  g_signal_emit_by_name(streaming.src(), "rc-start", &ok);
+  g_assert_false(ok);
+  assert_warning(streaming.pipeline, "rc-start", 1000);
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  gst_init(&argc, &argv);
+  g_test_init(&argc, &argv, nullptr);
+  fatal_warnings_except_libnice();
+  g_test_add_func("/errors/tls-host-name", test_tls_host_name);
+  g_test_add_func("/errors/robot-silent", test_robot_silent);
+  g_test_add_func("/errors/no-media-path", test_no_media_path);
+  g_test_add_func("/errors/webrtcbin-missing", test_webrtcbin_missing);
+  g_test_add_func("/warnings/no-turn", test_warning_no_turn);
+  g_test_add_func("/warnings/audio-refused", test_warning_audio_refused);
+  g_test_add_func("/warnings/quality-refused", test_warning_quality_refused);
+  g_test_add_func("/warnings/rc-failure", test_warning_rc_failure);
+  return g_test_run();
+}
