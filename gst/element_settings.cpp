@@ -111,6 +111,7 @@ Result<CameraSessionConfig> resolve_session_config(const ElementSettings &settin
   config.client_id = s.client_id.empty() ? default_client_id() : s.client_id;
   config.quality = s.quality;
   config.talkback_volume = s.talkback_volume;
+  config.media_timeout_ms = s.media_timeout_s * 1000;
   config.command_timeout_ms = std::max(1u, s.timeout_s) * 1000;
   config.negotiation_timeout_ms = std::max(20000u, config.command_timeout_ms * 3);
   return config;

@@ -28,6 +28,8 @@ struct ElementSettings {
   bool audio = true;
   unsigned timeout_s = 10;
   unsigned talkback_volume = 80; // the robot's speaker, 0-100
+  unsigned media_timeout_s = 5;  // no video this long while streaming: lost
+  int max_restarts = 5;          // of a lost stream, in a row; -1: for ever
 };
 
 // A client id (8 hex characters) that stays the same on this machine, so

@@ -26,9 +26,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <future>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 #include <gst/video/navigation.h>
 
@@ -57,6 +59,8 @@ using namespace roborock;
 #define DEFAULT_LATENCY 200
 #define DEFAULT_TIMEOUT 10
 #define DEFAULT_TALKBACK_VOLUME 80
+#define DEFAULT_MEDIA_TIMEOUT 5
+#define DEFAULT_MAX_RESTARTS 5
 #define MASKED_SECRET "********"
 
 enum {
@@ -77,6 +81,8 @@ enum {
   PROP_LATENCY,
   PROP_TIMEOUT,
   PROP_TALKBACK_VOLUME,
+  PROP_MEDIA_TIMEOUT,
+  PROP_MAX_RESTARTS,
   PROP_STATS,
 };
 
@@ -115,6 +121,17 @@ struct RoborockSrcState {
   std::shared_ptr<CameraSession> session;
   std::unique_ptr<RemoteControl> remote_control;
   std::atomic<SessionState> session_state{SessionState::Idle};
+
+  /* Automatic restarts of a lost stream, under restart_lock (taken before
+   * `lock` when both are needed, never held across session or graph calls).
+   * One worker per READY -> PAUSED waits for a due restart and runs it. */
+  std::mutex restart_lock;
+  std::condition_variable restart_wake;
+  std::thread restart_worker;
+  bool restart_cancelled = false;
+  gint64 restart_due_us = 0; /* 0: none due */
+  int restarts_in_a_row = 0; /* reset when a stream plays again */
+  bool streamed = false;     /* this run has streamed at least once */
 };
 
 struct _GstRoborockSrc {
@@ -179,6 +196,87 @@ static void post_session_error(GstRoborockSrc *self, const Error &error, bool fa
   gst_element_message_full(GST_ELEMENT(self), fatal ? GST_MESSAGE_ERROR : GST_MESSAGE_WARNING,
                            GST_RESOURCE_ERROR, resource_error_code(error.code), text, debug,
                            __FILE__, GST_FUNCTION, __LINE__);
+}
+
+/* Restarts */
+
+/* A lost stream is worth a restart; a refusal (pattern, busy, dock...) never
+ * is. Once a run has streamed, a robot that does not answer or connect is
+ * rebooting or rejoining: that too is retried. */
+static bool restartable(const Error &error, bool streamed) {
+  switch (error.code) {
+  case ErrorCode::ConnectionLost:
+    return true;
+  case ErrorCode::RobotTimeout:
+  case ErrorCode::NegotiationFailed:
+  case ErrorCode::BrokerUnreachable:
+    return streamed;
+  default:
+    return false;
+  }
+}
+
+/* 0.5 s, doubling to at most 15 s, with +-20 % jitter: robots that reboot
+ * take tens of seconds, and many viewers must not retry in step. */
+static gint64 restart_delay_us(int attempt) {
+  gint64 base = gint64(500000) << std::min(attempt - 1, 5);
+  base = std::min<gint64>(base, 15 * G_USEC_PER_SEC);
+  return base * g_random_int_range(80, 121) / 100;
+}
+
+static void post_restarting(GstRoborockSrc *self, int attempt, const std::string &reason) {
+  gst_element_post_message(
+      GST_ELEMENT(self),
+      gst_message_new_element(GST_OBJECT(self),
+                              gst_structure_new("roborock-state", "state", G_TYPE_STRING,
+                                                "restarting", "attempt", G_TYPE_INT, attempt,
+                                                "reason", G_TYPE_STRING, reason.c_str(), NULL)));
+}
+
+/* A fatal session error: schedule a restart if it is worth one and some are
+ * left (posting a warning and a "restarting" message), else post the error. */
+static void on_fatal_error(GstRoborockSrc *self, const Error &error) {
+  RoborockSrcState *state = self->state;
+  int max_restarts;
+  {
+    std::lock_guard<std::mutex> lock(state->lock);
+    max_restarts = state->settings.max_restarts;
+  }
+  int attempt = 0;
+  gint64 delay_us = 0;
+  bool exhausted = false;
+  {
+    std::lock_guard<std::mutex> restart(state->restart_lock);
+    if (state->restart_cancelled || !restartable(error, state->streamed)) {
+      attempt = -1;
+    } else if (max_restarts >= 0 && state->restarts_in_a_row >= max_restarts) {
+      exhausted = max_restarts > 0;
+      attempt = -1;
+    } else {
+      attempt = ++state->restarts_in_a_row;
+      delay_us = restart_delay_us(attempt);
+      state->restart_due_us = g_get_monotonic_time() + delay_us;
+      state->restart_wake.notify_all();
+    }
+  }
+  if (attempt < 0) {
+    if (!exhausted) {
+      post_session_error(self, error, true);
+      return;
+    }
+    post_session_error(
+        self,
+        Error{ErrorCode::ConnectionLost, "lost the stream, and " + std::to_string(max_restarts) +
+                                             " restarts did not bring it back: " + error.message},
+        true);
+    return;
+  }
+  std::string limit = max_restarts < 0 ? "" : " of " + std::to_string(max_restarts);
+  GST_ELEMENT_WARNING(self, RESOURCE, READ,
+                      ("%s; restarting (attempt %d%s) in %.1f s", error.message.c_str(), attempt,
+                       limit.c_str(), delay_us / 1e6),
+                      ("%s", error_code_name(error.code)));
+  post_restarting(self, attempt, error.message);
 }
 
 static const char *state_message_name(SessionState state) {
@@ -256,10 +354,18 @@ static gboolean start_session(GstRoborockSrc *self) {
 
   WebrtcMedia::Events events;
   events.on_state = [self](SessionState session_state) {
+    if (session_state == SessionState::Streaming) {
+      std::lock_guard<std::mutex> restart(self->state->restart_lock);
+      self->state->streamed = true;
+      self->state->restarts_in_a_row = 0;
+    }
     post_state(self, session_state);
   };
   events.on_error = [self](const Error &error, bool fatal) {
-    post_session_error(self, error, fatal);
+    if (fatal)
+      on_fatal_error(self, error);
+    else
+      post_session_error(self, error, false);
   };
   WebrtcMedia::Config media_config;
   media_config.latency_ms = state->latency_ms;
@@ -271,6 +377,9 @@ static gboolean start_session(GstRoborockSrc *self) {
    * an earlier session; a later link asks then) or a talk-back pad. */
   config->voice_record = state->settings.audio && state->outputs->audio_linked();
   config->voice_play = state->talkback != nullptr;
+  config->media_progress = [outputs = state->outputs] {
+    return outputs->video_frames();
+  };
   state->session = std::make_shared<CameraSession>(config.value(), state->media.get());
   state->media->set_session(state->session.get());
   state->remote_control = std::make_unique<RemoteControl>(state->session.get());
@@ -311,6 +420,60 @@ static void release_session(GstRoborockSrc *self) {
   state->session_state = SessionState::Idle;
 }
 
+/* A new session in place of the lost one, while PLAYING: the same pads
+ * carry it. */
+static void restart_session(GstRoborockSrc *self) {
+  GST_INFO_OBJECT(self, "restarting the session");
+  stop_session(self);
+  release_session(self);
+  if (!start_session(self))
+    return; /* start_session posted why */
+  std::lock_guard<std::mutex> lock(self->state->lock);
+  if (self->state->media)
+    self->state->media->start_playing();
+}
+
+static void run_restarts(GstRoborockSrc *self) {
+  RoborockSrcState *state = self->state;
+  std::unique_lock<std::mutex> restart(state->restart_lock);
+  while (!state->restart_cancelled) {
+    if (state->restart_due_us == 0) {
+      state->restart_wake.wait(restart);
+      continue;
+    }
+    gint64 wait_us = state->restart_due_us - g_get_monotonic_time();
+    if (wait_us > 0) {
+      state->restart_wake.wait_for(restart, std::chrono::microseconds(wait_us));
+      continue;
+    }
+    state->restart_due_us = 0;
+    restart.unlock();
+    restart_session(self);
+    restart.lock();
+  }
+}
+
+static void start_restarts(GstRoborockSrc *self) {
+  RoborockSrcState *state = self->state;
+  std::lock_guard<std::mutex> restart(state->restart_lock);
+  state->restart_cancelled = false;
+  state->restart_due_us = 0;
+  state->restarts_in_a_row = 0;
+  state->streamed = false;
+  state->restart_worker = std::thread(run_restarts, self);
+}
+
+static void cancel_restarts(GstRoborockSrc *self) {
+  RoborockSrcState *state = self->state;
+  {
+    std::lock_guard<std::mutex> restart(state->restart_lock);
+    state->restart_cancelled = true;
+    state->restart_wake.notify_all();
+  }
+  if (state->restart_worker.joinable())
+    state->restart_worker.join(); /* after a restart in progress */
+}
+
 static GstStateChangeReturn gst_roborock_src_change_state(GstElement *element,
                                                           GstStateChange transition) {
   GstRoborockSrc *self = GST_ROBOROCK_SRC(element);
@@ -318,8 +481,10 @@ static GstStateChangeReturn gst_roborock_src_change_state(GstElement *element,
   case GST_STATE_CHANGE_READY_TO_PAUSED:
     if (!start_session(self))
       return GST_STATE_CHANGE_FAILURE;
+    start_restarts(self);
     break;
   case GST_STATE_CHANGE_PAUSED_TO_READY:
+    cancel_restarts(self);
     stop_session(self);
     break;
   default:
@@ -329,6 +494,7 @@ static GstStateChangeReturn gst_roborock_src_change_state(GstElement *element,
   GstStateChangeReturn result = GST_ELEMENT_CLASS(parent_class)->change_state(element, transition);
   if (result == GST_STATE_CHANGE_FAILURE) {
     if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
+      cancel_restarts(self);
       stop_session(self);
       release_session(self);
     }
@@ -580,6 +746,12 @@ static void gst_roborock_src_set_property(GObject *object, guint prop_id, const 
     case PROP_TALKBACK_VOLUME:
       s.talkback_volume = g_value_get_uint(value);
       break;
+    case PROP_MEDIA_TIMEOUT:
+      s.media_timeout_s = g_value_get_uint(value);
+      break;
+    case PROP_MAX_RESTARTS:
+      s.max_restarts = g_value_get_int(value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
       break;
@@ -650,6 +822,12 @@ static void gst_roborock_src_get_property(GObject *object, guint prop_id, GValue
     break;
   case PROP_TALKBACK_VOLUME:
     g_value_set_uint(value, s.talkback_volume);
+    break;
+  case PROP_MEDIA_TIMEOUT:
+    g_value_set_uint(value, s.media_timeout_s);
+    break;
+  case PROP_MAX_RESTARTS:
+    g_value_set_int(value, s.max_restarts);
     break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
@@ -804,6 +982,38 @@ static void gst_roborock_src_class_init(GstRoborockSrcClass *klass) {
           "robot's cleaning",
           0, 100, DEFAULT_TALKBACK_VOLUME,
           GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
+  /**
+   * GstRoborockSrc:media-timeout:
+   *
+   * While streaming, this many seconds without video means the stream is
+   * lost (a robot that reboots or drops off Wi-Fi says nothing), whatever
+   * ICE says; 0 turns the watchdog off. A lost stream is restarted (see
+   * #GstRoborockSrc:max-restarts).
+   */
+  g_object_class_install_property(
+      object_class, PROP_MEDIA_TIMEOUT,
+      g_param_spec_uint(
+          "media-timeout", "Media timeout",
+          "Seconds without video while streaming before the stream counts as lost (0: never)", 0,
+          600, DEFAULT_MEDIA_TIMEOUT,
+          GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
+  /**
+   * GstRoborockSrc:max-restarts:
+   *
+   * How many times in a row a lost stream (media gone, connection lost,
+   * robot silent after having streamed) is restarted on its own, with
+   * backoff and jitter, before the element posts an error; -1 restarts for
+   * ever. Each attempt posts a warning and a `roborock-state` message
+   * `restarting` with `attempt` and `reason`. A stream that plays again
+   * resets the count. Refusals (wrong pattern, busy, dock) never restart.
+   */
+  g_object_class_install_property(
+      object_class, PROP_MAX_RESTARTS,
+      g_param_spec_int(
+          "max-restarts", "Maximum restarts",
+          "Restarts in a row of a lost stream before an error (-1: for ever, 0: never)", -1,
+          G_MAXINT, DEFAULT_MAX_RESTARTS,
+          GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING)));
   g_object_class_install_property(
       object_class, PROP_STATS,
       g_param_spec_boxed("stats", "Statistics",

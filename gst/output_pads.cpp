@@ -76,7 +76,11 @@ void OutputPads::begin_session(bool audio_wanted) {
   audio_wanted_ = audio_wanted;
   in_session_ = true;
   session_++;
-  waiting_for_keyframe_ = false;
+  // Every session starts at a keyframe; a later one (a restart, or PLAYING
+  // again) also marks its first buffer DISCONT, so muxers and decoders know.
+  waiting_for_keyframe_ = true;
+  discont_pending_ = session_ > 1;
+  last_keyframe_request_us_ = 0;
   video_frames_ = 0;
   audio_frames_ = 0;
   std::lock_guard<std::mutex> combiner_lock(combiner_mutex_);
@@ -173,6 +177,12 @@ void OutputPads::keep_timestamped_gops(GstElement *chain) {
         bool keyframe = !GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT);
         if (GST_BUFFER_PTS_IS_VALID(buffer) && (keyframe || !self->waiting_for_keyframe_)) {
           self->waiting_for_keyframe_ = false;
+          if (self->discont_pending_) {
+            self->discont_pending_ = false;
+            buffer = gst_buffer_make_writable(buffer);
+            GST_BUFFER_FLAG_SET(buffer, GST_BUFFER_FLAG_DISCONT);
+            GST_PAD_PROBE_INFO_DATA(info) = buffer;
+          }
           return GST_PAD_PROBE_OK;
         }
         self->waiting_for_keyframe_ = true;

@@ -86,6 +86,7 @@ private:
   std::mutex combiner_mutex_;   // separate: data flow never waits for pad exposure
   GstFlowCombiner *combiner_;
   bool waiting_for_keyframe_ = false; // video streaming thread only
+  bool discont_pending_ = false;      // the next buffer out starts a later session
   gint64 last_keyframe_request_us_ = 0;
   std::atomic<uint64_t> video_frames_{0};
   std::atomic<uint64_t> audio_frames_{0};

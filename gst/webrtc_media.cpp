@@ -145,6 +145,13 @@ void WebrtcMedia::teardown() {
   outputs_->end_session();
 }
 
+// A session started while the element is already PLAYING (a restart):
+// webrtcbin joins the running pipeline, and the offer may go at once.
+void WebrtcMedia::start_playing() {
+  gst_element_sync_state_with_parent(webrtc_);
+  allow_offer();
+}
+
 void WebrtcMedia::allow_offer() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -174,6 +181,11 @@ void WebrtcMedia::add_transceivers() {
   GstWebRTCRTPTransceiver *added = nullptr;
   g_signal_emit_by_name(webrtc_, "add-transceiver", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY,
                         video, &added);
+  // Lost video packets are asked for again (RTCP NACK, RTX when the robot's
+  // answer takes it) before the jitter buffer gives up on them; a frame that
+  // is still lost gets a keyframe request from the depayloader.
+  if (added)
+    g_object_set(added, "do-nack", TRUE, nullptr);
   gst_clear_object(&added);
   gst_caps_unref(video);
   // Talk-back: the sink pad's request creates the sendrecv audio transceiver.
@@ -191,6 +203,56 @@ void WebrtcMedia::add_transceivers() {
   gst_caps_unref(audio);
 }
 
+namespace {
+
+// Why a webrtcbin promise did not succeed, or "" when it did. An interrupted
+// promise (webrtcbin shutting down) is not a failure of the robot's.
+std::string promise_failure(GstPromise *promise, bool *interrupted) {
+  GstPromiseResult result = gst_promise_wait(promise);
+  *interrupted = result == GST_PROMISE_RESULT_INTERRUPTED || result == GST_PROMISE_RESULT_EXPIRED;
+  if (result != GST_PROMISE_RESULT_REPLIED)
+    return "webrtcbin gave no reply";
+  const GstStructure *reply = gst_promise_get_reply(promise);
+  GError *error = nullptr;
+  if (reply && gst_structure_get(reply, "error", G_TYPE_ERROR, &error, nullptr) && error) {
+    std::string message = error->message;
+    g_error_free(error);
+    return message.empty() ? "webrtcbin refused it" : message;
+  }
+  return "";
+}
+
+} // namespace
+
+// Media failures end the session (which frees the robot's viewer slot and
+// reports once); they never go to the bus directly.
+void WebrtcMedia::media_failed(const Error &error) {
+  GST_DEBUG_OBJECT(element_, "media failed: %s", error.message.c_str());
+  session_->media_failed(error);
+}
+
+void WebrtcMedia::on_description_set(GstPromise *promise, gpointer data) {
+  auto *self = static_cast<WebrtcMedia *>(data);
+  bool interrupted = false;
+  std::string failure = promise_failure(promise, &interrupted);
+  gst_promise_unref(promise);
+  if (failure.empty() || interrupted)
+    return;
+  self->media_failed(
+      Error{ErrorCode::NegotiationFailed, "webrtcbin rejected the robot's answer: " + failure});
+}
+
+void WebrtcMedia::on_local_description_set(GstPromise *promise, gpointer data) {
+  auto *self = static_cast<WebrtcMedia *>(data);
+  bool interrupted = false;
+  std::string failure = promise_failure(promise, &interrupted);
+  gst_promise_unref(promise);
+  if (failure.empty() || interrupted)
+    return;
+  self->media_failed(
+      Error{ErrorCode::NegotiationFailed, "webrtcbin refused its own offer: " + failure});
+}
+
 void WebrtcMedia::create_offer() {
   add_transceivers();
   GstPromise *promise = gst_promise_new_with_change_func(on_offer_created, this, nullptr);
@@ -200,18 +262,21 @@ void WebrtcMedia::create_offer() {
 void WebrtcMedia::on_offer_created(GstPromise *promise, gpointer data) {
   auto *self = static_cast<WebrtcMedia *>(data);
   GstWebRTCSessionDescription *offer = nullptr;
-  if (gst_promise_wait(promise) == GST_PROMISE_RESULT_REPLIED) {
-    const GstStructure *reply = gst_promise_get_reply(promise);
-    if (reply)
-      gst_structure_get(reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, nullptr);
-  }
+  bool interrupted = false;
+  std::string failure = promise_failure(promise, &interrupted);
+  if (failure.empty())
+    gst_structure_get(gst_promise_get_reply(promise), "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
+                      &offer, nullptr);
   gst_promise_unref(promise);
   if (!offer) {
-    self->events_.on_error(
-        Error{ErrorCode::NegotiationFailed, "webrtcbin could not create an offer"}, true);
+    if (!interrupted)
+      self->media_failed(Error{ErrorCode::NegotiationFailed,
+                               "webrtcbin could not create an offer: " +
+                                   (failure.empty() ? std::string("no offer") : failure)});
     return;
   }
-  g_signal_emit_by_name(self->webrtc_, "set-local-description", offer, nullptr);
+  g_signal_emit_by_name(self->webrtc_, "set-local-description", offer,
+                        gst_promise_new_with_change_func(on_local_description_set, self, nullptr));
   gchar *sdp = gst_sdp_message_as_text(offer->sdp);
   RobotOffer robot_offer = offer_for_robot(sdp);
   g_free(sdp);
@@ -245,13 +310,13 @@ void WebrtcMedia::on_answer(const SessionDescription &answer) {
       gst_sdp_message_medias_len(sdp) == 0) {
     if (sdp)
       gst_sdp_message_free(sdp);
-    events_.on_error(Error{ErrorCode::NegotiationFailed, "the robot's answer SDP does not parse"},
-                     true);
+    media_failed(Error{ErrorCode::NegotiationFailed, "the robot's answer SDP does not parse"});
     return;
   }
   GstWebRTCSessionDescription *description =
       gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
-  g_signal_emit_by_name(webrtc_, "set-remote-description", description, nullptr);
+  g_signal_emit_by_name(webrtc_, "set-remote-description", description,
+                        gst_promise_new_with_change_func(on_description_set, this, nullptr));
   gst_webrtc_session_description_free(description);
   // The pads now, before any data: linking "audio" is what asks for voice chat.
   bool audio = answer_has_audio(parse_sdp_media(answer.sdp));
@@ -306,12 +371,12 @@ void WebrtcMedia::on_connection_state(GstElement *webrtc, GParamSpec *, WebrtcMe
     self->connected_ = true;
     self->session_->set_media_connected();
   } else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
-    self->events_.on_error(
-        Error{ErrorCode::NegotiationFailed,
-              self->connected_ ? "the media connection to the robot was lost"
-                               : "no media connection to the robot (ICE failed: no direct path "
-                                 "and no working TURN relay)"},
-        true);
+    self->media_failed(
+        self->connected_
+            ? Error{ErrorCode::ConnectionLost, "the media connection to the robot was lost"}
+            : Error{ErrorCode::NegotiationFailed,
+                    "no media connection to the robot (ICE failed: no direct "
+                    "path and no working TURN relay)"});
   }
 }
 

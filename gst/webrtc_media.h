@@ -45,6 +45,7 @@ public:
   // The element reached PLAYING: an offer may be made (talk-back requested
   // before now is in it).
   void allow_offer();
+  void start_playing(); // joined a PLAYING element (a restart): sync state, then offer
   // After the session stopped and the bin went to READY: removes webrtcbin,
   // this session's output chains and the talk-back link.
   void teardown();
@@ -65,6 +66,9 @@ private:
   void create_offer();
   void add_transceivers();
   static void on_offer_created(GstPromise *promise, gpointer self);
+  static void on_local_description_set(GstPromise *promise, gpointer self);
+  static void on_description_set(GstPromise *promise, gpointer self);
+  void media_failed(const Error &error);
   static void on_local_candidate(GstElement *, guint mline, gchar *candidate, WebrtcMedia *self);
   static void on_connection_state(GstElement *webrtc, GParamSpec *, WebrtcMedia *self);
   static void on_pad_added(GstElement *, GstPad *pad, WebrtcMedia *self);

@@ -53,6 +53,7 @@ constexpr unsigned kPollTimeoutMs = 1500;
 // get_turn_server "retry": ask again from 100 ms, doubling to 1 s, for at
 // most half the setup deadline (then direct paths only, with a warning).
 constexpr unsigned kFirstTurnRetryMs = 100;
+constexpr unsigned kWatchdogTickMs = 250;
 constexpr unsigned kMaxTurnRetryMs = 1000;
 // After ending a stale session of ours, the robot takes a moment to free its
 // viewer slot (go2rtc waits 1 s): re-check the status this often, this many
@@ -107,6 +108,7 @@ public:
   void send_offer(const std::string &sdp);
   void add_local_candidate(const IceCandidate &candidate);
   void media_connected();
+  void media_failed(const Error &error) { fatal(error); }
   void set_quality(VideoQuality quality);
   void command(const std::string &method, const std::string &params, CommandCallback done);
   void rc_move(double velocity, double omega, unsigned duration_ms, CommandCallback done);
@@ -125,6 +127,7 @@ private:
   void set_state(SessionState next);
   void warn(const Error &error);
   void fatal(const Error &error);
+  void watch_media();
   bool running() const { return rpc_ && !failed_ && !stopping_; }
 
   void call(const std::string &method, const std::string &params, ResultHandler handler,
@@ -201,6 +204,9 @@ private:
   Timer ice_poll_;
   Timer step_timer_; // stale-session re-checks, the preview retry
   Timer turn_timer_; // TURN retries (they overlap the preview retry)
+  Timer watchdog_;   // media progress while streaming
+  uint64_t last_progress_ = 0;
+  gint64 last_progress_us_ = 0;
   unsigned sdp_interval_ms_ = kFirstPollIntervalMs;
   unsigned ice_interval_ms_ = kFirstPollIntervalMs;
   unsigned sdp_polls_ = 0;
@@ -228,6 +234,7 @@ void CameraSession::Core::fatal(const Error &error) {
   ice_poll_.cancel();
   step_timer_.cancel();
   turn_timer_.cancel();
+  watchdog_.cancel();
   log_message(LogLevel::Error, "session " + config_.duid + ": " + error.message);
   // Free the robot's single viewer slot if we hold it (never when the preview
   // was refused: that slot is someone else's).
@@ -684,7 +691,35 @@ void CameraSession::Core::media_connected() {
   deadline_.cancel();
   ice_poll_.cancel();
   set_state(SessionState::Streaming);
+  watch_media();
   maybe_start_voice_chat();
+}
+
+// The media watchdog: a robot that reboots, or drops off Wi-Fi, or closes
+// its peer connection without a word leaves ICE "connected" for a long time,
+// and the picture frozen. No progress for media_timeout_ms is a lost stream.
+void CameraSession::Core::watch_media() {
+  if (!config_.media_progress || config_.media_timeout_ms == 0)
+    return;
+  last_progress_ = config_.media_progress();
+  last_progress_us_ = g_get_monotonic_time();
+  loop_.start_timer(watchdog_, kWatchdogTickMs, [this] {
+    if (!running())
+      return false;
+    uint64_t progress = config_.media_progress();
+    gint64 now = g_get_monotonic_time();
+    if (progress != last_progress_) {
+      last_progress_ = progress;
+      last_progress_us_ = now;
+      return true;
+    }
+    if (now - last_progress_us_ < gint64(config_.media_timeout_ms) * 1000)
+      return true;
+    fatal(Error{ErrorCode::ConnectionLost, "no video from the robot for " +
+                                               std::to_string(config_.media_timeout_ms / 1000) +
+                                               " s: the media connection was lost"});
+    return false;
+  });
 }
 
 void CameraSession::Core::set_voice_chat(bool record, bool play) {
@@ -808,6 +843,7 @@ void CameraSession::Core::stop(std::function<void()> done, unsigned grace_ms) {
   ice_poll_.cancel();
   step_timer_.cancel();
   turn_timer_.cancel();
+  watchdog_.cancel();
   if (preview_started_ && !stop_sent_ && rpc_->mqtt().state() == MqttState::Connected) {
     stop_sent_ = true;
     std::weak_ptr<Core> weak = weak_from_this();
@@ -873,6 +909,10 @@ void CameraSession::add_local_candidate(const IceCandidate &candidate) {
 
 void CameraSession::set_media_connected() {
   loop_.post([core = core_] { core->media_connected(); });
+}
+
+void CameraSession::media_failed(const Error &error) {
+  loop_.post([core = core_, error] { core->media_failed(error); });
 }
 
 void CameraSession::set_quality(VideoQuality quality) {

@@ -87,6 +87,10 @@ struct CameraSessionConfig {
   unsigned command_timeout_ms = 10000;
   // From start() until the media side reports connected.
   unsigned negotiation_timeout_ms = 30000;
+  // Once streaming: no progress in media_progress (e.g. video frames) for
+  // this long means the media is gone, whatever ICE says (0: no watchdog).
+  unsigned media_timeout_ms = 5000;
+  std::function<uint64_t()> media_progress; // called on the EventLoop thread
 };
 
 class CameraSession {
@@ -107,6 +111,10 @@ public:
   void send_offer(const std::string &sdp);
   void add_local_candidate(const IceCandidate &candidate);
   void set_media_connected();
+  // The media side failed (offer or answer refused, ICE failed, connection or
+  // video lost): the session ends the robot's side (stop_camera_preview),
+  // cancels its deadlines and reports `error` once, as fatal.
+  void media_failed(const Error &error);
 
   // Before the preview starts this sets the quality it starts with; after,
   // it sends switch_video_quality. Failures are reported as warnings.

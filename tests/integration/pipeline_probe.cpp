@@ -55,6 +55,8 @@ GstPadProbeReturn PadProbe::on_data(GstPad *pad, GstPadProbeInfo *info, gpointer
   GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER(info);
   if (self->buffers_ == 0)
     self->first_keyframe_ = !GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+  if (GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DISCONT))
+    self->disconts_++;
   if (!GST_BUFFER_PTS_IS_VALID(buffer))
     self->untimestamped_++;
   else if (GST_BUFFER_PTS(buffer) < self->last_pts_)

@@ -34,6 +34,7 @@ public:
   bool first_buffer_was_keyframe() const { return first_keyframe_; }
   int untimestamped() const { return untimestamped_; } // buffers without a PTS
   int pts_backwards() const { return pts_backwards_; } // PTS below an earlier one
+  int disconts() const { return disconts_; }           // buffers flagged DISCONT
 
 private:
   static GstPadProbeReturn on_data(GstPad *pad, GstPadProbeInfo *info, gpointer self);
@@ -43,7 +44,7 @@ private:
   std::atomic<int> width_{0}, height_{0}, channels_{0}, rate_{0};
   std::atomic<int> peak_{0};
   std::atomic<bool> first_keyframe_{false};
-  std::atomic<int> untimestamped_{0}, pts_backwards_{0};
+  std::atomic<int> untimestamped_{0}, pts_backwards_{0}, disconts_{0};
   std::atomic<GstClockTime> last_pts_{0};
   std::atomic<gint64> first_us_{0};
 };

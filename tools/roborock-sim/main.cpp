@@ -54,6 +54,9 @@ struct Options {
   gchar *viewer = nullptr;
   gboolean ice_in_answer = FALSE;
   gdouble offline_after = -1;
+  gdouble stall_after = -1;
+  gboolean bad_answer = FALSE;
+  gdouble close_after = -1;
   gint framerate = 15;
   gchar *ice_ports = nullptr;
   gboolean verbose = FALSE;
@@ -218,6 +221,14 @@ bool parse_options(int &argc, char **&argv, Options &o) {
        "Start with another client already viewing (camera busy)", "CLIENT_ID"},
       {"ice-in-answer", 0, 0, G_OPTION_ARG_NONE, &o.ice_in_answer,
        "Also list ICE candidates in the answer SDP", nullptr},
+      {"bad-answer", 0, 0, G_OPTION_ARG_NONE, &o.bad_answer,
+       "Answer without the last m-line (an answer webrtcbin must refuse)", nullptr},
+      {"stall-after", 0, 0, G_OPTION_ARG_DOUBLE, &o.stall_after,
+       "Once: stop sending media SECONDS after the first viewer connects (ICE stays up)",
+       "SECONDS"},
+      {"close-after", 0, 0, G_OPTION_ARG_DOUBLE, &o.close_after,
+       "Once: close the peer connection silently SECONDS after the first viewer connects",
+       "SECONDS"},
       {"offline-after", 0, 0, G_OPTION_ARG_DOUBLE, &o.offline_after,
        "Fault: drop offline (stop media, leave the broker) after SECONDS", "SECONDS"},
       {"ice-ports", 0, 0, G_OPTION_ARG_STRING, &o.ice_ports,
@@ -381,6 +392,9 @@ std::optional<MediaOptions> media_options(const Options &o) {
   MediaOptions media;
   media.ice_in_answer = o.ice_in_answer;
   media.framerate = std::max(1, o.framerate);
+  media.stall_after_s = o.stall_after;
+  media.bad_answer = o.bad_answer;
+  media.close_after_s = o.close_after;
   if (o.ice_ports &&
       (sscanf(o.ice_ports, "%u:%u", &media.min_port, &media.max_port) != 2 || media.min_port == 0 ||
        media.max_port < media.min_port || media.max_port > 65535)) {

@@ -123,6 +123,8 @@ struct SimMedia::Peer : std::enable_shared_from_this<SimMedia::Peer> {
   uint64_t window_samples = 0;
   double window_peak = 0;
   bool stopped = false;
+  std::atomic<bool> stalled{false}; // --stall-after: media dropped at webrtcbin's sink pads
+  std::atomic<uint64_t> video_frames_sent{0};
 
   Peer(EventLog &log, MediaOptions options, std::atomic<bool> *audio_enabled,
        std::atomic<bool> *talkback_enabled)
@@ -139,6 +141,7 @@ struct SimMedia::Peer : std::enable_shared_from_this<SimMedia::Peer> {
   void link_talkback(GstPad *pad);
   void report_talkback();
   void shutdown();
+  void schedule_fault();
 
   static void on_ice_candidate(GstElement *webrtc, guint mline, gchar *candidate, Peer *peer);
   static void on_gathering_state(GstElement *webrtc, GParamSpec *, Peer *peer);
@@ -169,8 +172,39 @@ void SimMedia::Peer::on_connection_state(GstElement *webrtc, GParamSpec *, Peer 
                                 "disconnected", "failed",     "closed"};
   peer->log.write(
       EventLog::begin("media").add_string("connection", state <= 5 ? names[state] : "unknown"));
-  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
+  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
     request_keyframe(peer->encoder);
+    peer->schedule_fault();
+  }
+}
+
+// The first connected viewer of the process meets the configured fault; the
+// ones after it (the viewer's restart) stream normally.
+void SimMedia::Peer::schedule_fault() {
+  static std::atomic<bool> fault_scheduled{false};
+  double after = options.stall_after_s >= 0 ? options.stall_after_s : options.close_after_s;
+  if (after < 0 || fault_scheduled.exchange(true))
+    return;
+  struct Fault {
+    std::weak_ptr<Peer> peer;
+    bool close;
+  };
+  auto *fault = new Fault{weak_from_this(), options.stall_after_s < 0};
+  g_timeout_add_full(
+      G_PRIORITY_DEFAULT, guint(after * 1000),
+      [](gpointer data) -> gboolean {
+        auto *f = static_cast<Fault *>(data);
+        if (auto peer = f->peer.lock()) {
+          peer->log.write(
+              EventLog::begin("media-fault").add_string("kind", f->close ? "close" : "stall"));
+          if (f->close)
+            gst_element_set_state(peer->pipeline, GST_STATE_NULL); // no word to the viewer
+          else
+            peer->stalled = true;
+        }
+        return G_SOURCE_REMOVE;
+      },
+      fault, [](gpointer data) { delete static_cast<Fault *>(data); });
 }
 
 void SimMedia::Peer::on_pad_added(GstElement *, GstPad *pad, Peer *peer) {
@@ -250,12 +284,36 @@ bool SimMedia::Peer::build(VideoQuality quality, const std::string &status, std:
     g_object_get(pad, "transceiver", &transceiver, nullptr);
     GstCaps *caps = gst_caps_from_string(preferences[mline]);
     g_object_set(transceiver, "codec-preferences", caps, nullptr);
+    if (mline == 0) // retransmits what a viewer NACKs, as WebRTC stacks do
+      g_object_set(transceiver, "do-nack", TRUE, nullptr);
     gst_caps_unref(caps);
     gst_object_unref(transceiver);
     gst_object_unref(pad);
   }
+  for (const char *name : {"sink_0", "sink_1"}) { // a stalled robot sends nothing
+    GstPad *pad = gst_element_get_static_pad(webrtc, name);
+    gst_pad_add_probe(
+        pad, GST_PAD_PROBE_TYPE_BUFFER,
+        [](GstPad *, GstPadProbeInfo *, gpointer data) {
+          return static_cast<Peer *>(data)->stalled ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
+        },
+        this, nullptr);
+    gst_object_unref(pad);
+  }
   video_caps = gst_bin_get_by_name(GST_BIN(pipeline), "vcaps");
   encoder = gst_bin_get_by_name(GST_BIN(pipeline), "venc");
+  // Frames sent, for loss figures (what the viewer decoded, out of these).
+  GstPad *encoded = gst_element_get_static_pad(encoder, "src");
+  gst_pad_add_probe(
+      encoded, GST_PAD_PROBE_TYPE_BUFFER,
+      [](GstPad *, GstPadProbeInfo *, gpointer data) {
+        auto *peer = static_cast<Peer *>(data);
+        if (!peer->stalled)
+          peer->video_frames_sent++;
+        return GST_PAD_PROBE_OK;
+      },
+      this, nullptr);
+  gst_object_unref(encoded);
   overlay = gst_bin_get_by_name(GST_BIN(pipeline), "overlay");
   g_object_set(overlay, "text", status.c_str(), nullptr);
 
@@ -404,6 +462,10 @@ void SimMedia::Peer::on_answer_created(GstPromise *promise) {
   {
     std::lock_guard<std::mutex> lock(mutex);
     answer_text = text;
+    // --bad-answer: the last m-line left out, which no offerer can accept.
+    size_t last_media = answer_text.rfind("\r\nm=");
+    if (options.bad_answer && last_media != std::string::npos)
+      answer_text.resize(last_media + 2);
     maybe_publish_answer();
   }
   g_free(text);
@@ -571,8 +633,10 @@ void SimMedia::set_quality(VideoQuality quality) {
 
 void SimMedia::report_talkback() {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (peer_)
-    peer_->report_talkback();
+  if (!peer_)
+    return;
+  peer_->report_talkback();
+  log_.write(EventLog::begin("video-sent").add_int("frames", int64_t(peer_->video_frames_sent)));
 }
 
 void SimMedia::set_audio_enabled(bool enabled) {

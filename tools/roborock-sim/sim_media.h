@@ -40,6 +40,12 @@ struct MediaOptions {
   int candidate_mline = -1;
   AudioCodec audio_codec = AudioCodec::Opus;
   unsigned min_port = 0, max_port = 0; // UDP host candidate ports (0: any; then no TCP)
+  // Faults, once per process, this many seconds after the first viewer's
+  // media connects (-1: never): the robot stops sending media (ICE stays up),
+  // or closes its peer connection without a word.
+  double stall_after_s = -1;
+  double close_after_s = -1;
+  bool bad_answer = false; // an answer without its last m-line (webrtcbin refuses it)
 };
 
 class SimMedia {

@@ -147,6 +147,11 @@ Testbed::Testbed(TestbedOptions options) : options_(std::move(options)) {
     start_turn();
   if (options_.relay_only)
     block_direct_paths();
+  if (options_.udp_loss > 0) // the kernel has no netem: iptables' statistic match
+    for (const char *tables : {"iptables", "ip6tables"})
+      run({tables, "-A", "INPUT", "-p", "udp", "-m", "statistic", "--mode", "random",
+           "--probability", std::to_string(options_.udp_loss), "-j", "DROP"},
+          dir_);
   if (options_.start_simulator)
     start_simulator(options_.simulator_args);
 }

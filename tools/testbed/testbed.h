@@ -41,6 +41,8 @@ struct TestbedOptions {
   // from anywhere but coturn's relay ports, so the client's own allocation
   // must carry the media (the simulator itself uses no relay).
   bool relay_only = false;
+  // Random loss of this share of all UDP packets (iptables statistic), 0-1.
+  double udp_loss = 0;
 };
 
 class Testbed {

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Video under random UDP loss: frames decoded by roborocksrc ! decodebin out
+// of the frames the simulator encoded, at 0, 5 and 10 % loss of every UDP
+// packet (both ways, iptables' statistic match). Prints figures only.
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <gst/gst.h>
+
+#include "element_fixture.h"
+
+using namespace roborock::testbed;
+using namespace roborock::test;
+
+namespace {
+
+constexpr int kSeconds = 15;
+
+void measure(double loss) {
+  TestbedOptions options;
+  options.udp_loss = loss;
+  Testbed testbed(options);
+  Pipeline pipeline(source(testbed, "timeout=10 max-restarts=-1") +
+                    " ! decodebin ! fakesink name=out sync=false");
+  PadProbe video;
+  attach(video, pipeline, "out");
+  pipeline.set_state(GST_STATE_PLAYING);
+  if (!pipeline.wait_until([&] { return video.buffers() > 0; }, 30000)) {
+    printf("  loss %4.1f%%: no frame within 30 s\n", loss * 100);
+    return;
+  }
+  // The simulator reports frames sent once a second: sample what was decoded
+  // the moment a new report appears, at both ends of the window.
+  auto sample = [&](double *sent, int *decoded) {
+    size_t reports = testbed.events_named("video-sent").size();
+    pipeline.wait_until([&] { return testbed.events_named("video-sent").size() > reports; }, 3000);
+    *decoded = video.buffers();
+    auto events = testbed.events_named("video-sent");
+    *sent = events.empty() ? 0 : event_number(events.back(), "frames");
+  };
+  double sent_before = 0, sent_after = 0;
+  int decoded_before = 0, decoded_after = 0;
+  sample(&sent_before, &decoded_before);
+  pipeline.wait_until([] { return false; }, kSeconds * 1000);
+  sample(&sent_after, &decoded_after);
+  double sent = sent_after - sent_before;
+  int decoded = decoded_after - decoded_before;
+  std::vector<std::string> states = pipeline.roborock_states();
+  long restarts = std::count(states.begin(), states.end(), "restarting");
+  printf("  loss %4.1f%%: %d of %.0f frames decoded over %d s (%.0f%%), %ld restarts\n", loss * 100,
+         decoded, sent, kSeconds, sent > 0 ? 100.0 * decoded / sent : 0.0, restarts);
+  pipeline.set_state(GST_STATE_NULL);
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  gst_init(&argc, &argv);
+  require_private_network();
+  printf("bench-loss: video frames decoded under random UDP loss (NACK on)\n");
+  for (double loss : {0.0, 0.05, 0.10})
+    measure(loss);
+  return 0;
+}

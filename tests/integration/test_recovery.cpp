@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Recovery: a robot that stops sending, closes its peer connection without a
+// word, or is killed. The element notices (media watchdog, ICE), ends its
+// session on the robot, and restarts on its own with backoff; the same pads
+// carry the new stream. When restarts run out: a clear RESOURCE/READ error.
+#include <algorithm>
+#include <string>
+
+#include <gst/gst.h>
+
+#include "element_fixture.h"
+
+using namespace roborock::testbed;
+using namespace roborock::test;
+
+namespace {
+
+constexpr const char *kRecovery = "media-timeout=2 max-restarts=3";
+
+size_t count_state(Pipeline &pipeline, const char *state) {
+  auto states = pipeline.roborock_states();
+  return size_t(std::count(states.begin(), states.end(), state));
+}
+
+// After the fault: a "restarting" state and warning, then streaming again
+// with frames on the very same pad.
+void assert_restarted(Streaming &streaming, const Testbed &testbed, const char *reason) {
+  Pipeline &pipeline = streaming.pipeline;
+  GstPad *video_before = gst_element_get_static_pad(streaming.src(), "video");
+  g_assert_true(
+      pipeline.wait_until([&] { return count_state(pipeline, "restarting") >= 1; }, 15000));
+  GstMessage *warning = pipeline.wait_message(
+      [](GstMessage *m) {
+        if (GST_MESSAGE_TYPE(m) != GST_MESSAGE_WARNING)
+          return false;
+        GError *e = nullptr;
+        gst_message_parse_warning(m, &e, nullptr);
+        bool restarting = strstr(e->message, "restarting") != nullptr;
+        g_error_free(e);
+        return restarting;
+      },
+      1000);
+  g_assert_nonnull(warning);
+  GError *error = nullptr;
+  gst_message_parse_warning(warning, &error, nullptr);
+  g_test_message("warning: %s", error->message);
+  g_assert_nonnull(strstr(error->message, reason));
+  g_assert_nonnull(strstr(error->message, "restarting (attempt 1"));
+  g_error_free(error);
+  g_assert_true(
+      pipeline.wait_until([&] { return count_state(pipeline, "streaming") >= 2; }, 20000));
+  int frames = streaming.video.buffers();
+  wait_buffers(pipeline, streaming.video, frames + 1);
+  auto faults = testbed.events_named("media-fault");
+  if (!faults.empty()) // the figure docs/reliability.md quotes
+    g_test_message("video back %.0f ms after the robot's fault",
+                   g_get_real_time() / 1000.0 - event_number(faults[0], "ts_ms"));
+  wait_buffers(pipeline, streaming.video, frames + 15);
+  GstPad *video_after = gst_element_get_static_pad(streaming.src(), "video");
+  g_assert_true(video_before == video_after);
+  gst_object_unref(video_before);
+  gst_object_unref(video_after);
+  assert_no_errors(pipeline);
+  // A new viewer session on the robot; the lost one was ended there first.
+  g_assert_cmpuint(testbed.count_commands("start_camera_preview"), >=, 2);
+}
+
+// The robot stops sending (ICE stays up): the watchdog catches it.
+void test_media_stall() {
+  Testbed testbed({true, false, {"--stall-after=1"}});
+  Streaming streaming(testbed, kRecovery, " ! decodebin ! fakesink name=out", 5);
+  assert_restarted(streaming, testbed, "no video from the robot for 2 s");
+  g_assert_cmpuint(testbed.count_commands("stop_camera_preview"), >=, 1);
+}
+
+// The robot closes its peer connection without a word.
+void test_peer_closed() {
+  Testbed testbed({true, false, {"--close-after=1"}});
+  Streaming streaming(testbed, kRecovery, " ! decodebin ! fakesink name=out", 5);
+  assert_restarted(streaming, testbed, "");
+}
+
+// The robot is killed, and comes back a few seconds later.
+void test_robot_killed() {
+  Testbed testbed;
+  Streaming streaming(testbed, std::string(kRecovery) + " max-restarts=-1",
+                      " ! decodebin ! fakesink name=out", 5);
+  testbed.stop_simulator();
+  g_assert_true(streaming.pipeline.wait_until(
+      [&] { return count_state(streaming.pipeline, "restarting") >= 1; }, 10000));
+  testbed.start_simulator();
+  assert_restarted(streaming, testbed, "no video from the robot");
+}
+
+// A robot that never comes back: the restarts run out, then an error.
+void test_restarts_run_out() {
+  Testbed testbed;
+  Streaming streaming(testbed, "media-timeout=2 max-restarts=2 timeout=2",
+                      " ! decodebin ! fakesink name=out", 5);
+  testbed.stop_simulator();
+  assert_error(streaming.pipeline, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_READ,
+               "2 restarts did not bring it back", 30000);
+  g_assert_cmpuint(count_state(streaming.pipeline, "restarting"), ==, 2);
+}
+
+// An answer webrtcbin refuses fails at once (webrtcbin's promise is
+// checked), not at the setup deadline, and ends our session on the robot.
+void test_answer_rejected() {
+  Testbed testbed({true, false, {"--bad-answer"}});
+  Pipeline pipeline(source(testbed, "timeout=10") + " ! decodebin ! fakesink");
+  pipeline.set_state(GST_STATE_PLAYING);
+  gint64 start = g_get_monotonic_time();
+  // The deadline would be 30 s; the rejection comes with the answer.
+  assert_error(pipeline, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ,
+               "webrtcbin rejected the robot's answer", 8000);
+  g_test_message("error after %.0f ms", (g_get_monotonic_time() - start) / 1000.0);
+  g_assert_true(
+      testbed.wait_until([&] { return testbed.count_commands("stop_camera_preview") == 1; }, 3000));
+  g_assert_cmpuint(testbed.count_commands("start_camera_preview"), ==, 1); // no restart
+}
+
+// A recording across a restart keeps going: the video pad's timestamps keep
+// rising, the new stream starts with a DISCONT keyframe, and every file
+// splitmuxsink wrote plays end to end.
+void test_recording_across_restart() {
+  Testbed testbed({true, false, {"--stall-after=2"}});
+  std::string pattern = testbed.dir() + "/rec%02d.mp4";
+  Pipeline pipeline(source(testbed, kRecovery) +
+                    " src.video ! tee name=t ! queue ! splitmuxsink location=" + pattern +
+                    " max-size-time=2000000000 t. ! queue ! fakesink name=out");
+  PadProbe video;
+  attach(video, pipeline, "out");
+  pipeline.set_state(GST_STATE_PLAYING);
+  wait_buffers(pipeline, video, 10);
+  g_assert_true(
+      pipeline.wait_until([&] { return count_state(pipeline, "streaming") >= 2; }, 25000));
+  int frames = video.buffers();
+  wait_buffers(pipeline, video, frames + 45); // 3 s more
+  gst_element_send_event(pipeline.get(), gst_event_new_eos());
+  g_assert_nonnull(pipeline.wait_message(
+      [](GstMessage *m) { return GST_MESSAGE_TYPE(m) == GST_MESSAGE_EOS; }, 10000));
+  pipeline.set_state(GST_STATE_NULL);
+  assert_no_errors(pipeline);
+  g_assert_cmpint(video.untimestamped(), ==, 0);
+  g_assert_cmpint(video.pts_backwards(), ==, 0);
+  g_assert_cmpint(video.disconts(), >=, 1);
+  int files = 0, total = 0;
+  for (;; files++) {
+    gchar *file = g_strdup_printf(pattern.c_str(), files);
+    bool exists = g_file_test(file, G_FILE_TEST_EXISTS);
+    if (exists) {
+      Pipeline play(
+          std::string("filesrc location=") + file +
+          " ! qtdemux ! h264parse name=parse ! avdec_h264 ! fakesink name=dec sync=false");
+      PadProbe samples, decoded;
+      attach(samples, play, "parse");
+      attach(decoded, play, "dec");
+      play.set_state(GST_STATE_PLAYING);
+      g_assert_nonnull(play.wait_message(
+          [](GstMessage *m) {
+            return GST_MESSAGE_TYPE(m) == GST_MESSAGE_EOS ||
+                   GST_MESSAGE_TYPE(m) == GST_MESSAGE_ERROR;
+          },
+          10000));
+      assert_no_errors(play);
+      g_test_message("%s: %d samples, %d decoded", file, samples.buffers(), decoded.buffers());
+      g_assert_true(samples.first_buffer_was_keyframe());
+      g_assert_cmpint(decoded.buffers(), ==, samples.buffers());
+      total += decoded.buffers();
+    }
+    g_free(file);
+    if (!exists)
+      break;
+  }
+  g_assert_cmpint(files, >=, 3);
+  g_assert_cmpint(total, >=, frames); // what came before the stall, and after
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  gst_init(&argc, &argv);
+  g_test_init(&argc, &argv, nullptr);
+  fatal_warnings_except_libnice();
+  g_test_add_func("/recovery/media-stall", test_media_stall);
+  g_test_add_func("/recovery/peer-closed", test_peer_closed);
+  g_test_add_func("/recovery/robot-killed", test_robot_killed);
+  g_test_add_func("/recovery/restarts-run-out", test_restarts_run_out);
+  g_test_add_func("/recovery/recording-across-restart", test_recording_across_restart);
+  g_test_add_func("/recovery/answer-rejected", test_answer_rejected);
+  return g_test_run();
+}
