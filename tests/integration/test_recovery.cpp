@@ -103,6 +103,25 @@ void test_restarts_run_out() {
   g_assert_cmpuint(count_state(streaming.pipeline, "restarting"), ==, 2);
 }
 
+// A 10 s network blackout (every packet dropped): the stream comes back
+// by itself once the network does. The time it takes is printed, for
+// docs/reliability.md (figures, never timed assertions).
+void test_blackout() {
+  Testbed testbed;
+  Streaming streaming(testbed, "max-restarts=-1", " ! decodebin ! fakesink name=out", 5);
+  testbed.blackout(true);
+  streaming.pipeline.wait_until([] { return false; }, 10000);
+  int frames = streaming.video.buffers();
+  testbed.blackout(false);
+  gint64 back = g_get_monotonic_time();
+  wait_buffers(streaming.pipeline, streaming.video, frames + 1);
+  g_test_message("video back %.0f ms after a 10 s blackout ended (%zu restarts)",
+                 (g_get_monotonic_time() - back) / 1000.0,
+                 count_state(streaming.pipeline, "restarting"));
+  wait_buffers(streaming.pipeline, streaming.video, frames + 15);
+  assert_no_errors(streaming.pipeline);
+}
+
 // An answer webrtcbin refuses fails at once (webrtcbin's promise is
 // checked), not at the setup deadline, and ends our session on the robot.
 void test_answer_rejected() {
@@ -188,5 +207,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/recovery/restarts-run-out", test_restarts_run_out);
   g_test_add_func("/recovery/recording-across-restart", test_recording_across_restart);
   g_test_add_func("/recovery/answer-rejected", test_answer_rejected);
+  g_test_add_func("/recovery/blackout", test_blackout);
   return g_test_run();
 }

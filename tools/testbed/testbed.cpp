@@ -292,6 +292,11 @@ void Testbed::block_direct_paths() {
     }
 }
 
+void Testbed::blackout(bool on) {
+  for (const char *tables : {"iptables", "ip6tables"})
+    run({tables, on ? "-I" : "-D", "INPUT", "-j", "DROP"}, dir_);
+}
+
 void Testbed::start_turn() {
   std::string ip = address();
   turn_ = spawn({"turnserver", "-n", "--listening-ip=" + ip, "--relay-ip=" + ip,

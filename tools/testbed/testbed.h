@@ -67,6 +67,9 @@ public:
 
   void start_simulator(const std::vector<std::string> &extra_args = {});
   void stop_simulator();
+  // A network blackout: every packet dropped (MQTT, media, relay), or the
+  // rule removed.
+  void blackout(bool on);
   void stop_broker();
   void restart_broker(); // same port, certificates and accounts
 
