@@ -111,6 +111,21 @@ gboolean add_turn_server_quietly(GstElement *webrtc, const std::string &uri) {
   return added;
 }
 
+// Lost packets are asked for again (NACK) by every jitter buffer of the
+// session: webrtcbin 1.22 logs do-nack for the video transceiver, yet its
+// jitter buffers still only wait out the loss ("Add Lost timer").
+void ask_for_lost_packets(GstElement *webrtc) {
+  GstElement *rtpbin = gst_bin_get_by_name(GST_BIN(webrtc), "rtpbin");
+  if (!rtpbin)
+    return;
+  g_signal_connect(rtpbin, "new-jitterbuffer",
+                   G_CALLBACK(+[](GstElement *, GstElement *jitterbuffer, guint, guint) {
+                     g_object_set(jitterbuffer, "do-retransmission", TRUE, nullptr);
+                   }),
+                   nullptr);
+  gst_object_unref(rtpbin);
+}
+
 } // namespace
 
 WebrtcMedia::WebrtcMedia(GstElement *element, Config config, std::shared_ptr<OutputPads> outputs,
@@ -121,6 +136,7 @@ WebrtcMedia::WebrtcMedia(GstElement *element, Config config, std::shared_ptr<Out
   g_object_set(webrtc_, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency",
                config_.latency_ms, nullptr);
   disable_upnp(webrtc_);
+  ask_for_lost_packets(webrtc_);
   outputs_->begin_session(config_.audio);
   g_signal_connect(webrtc_, "on-ice-candidate", G_CALLBACK(on_local_candidate), this);
   g_signal_connect(webrtc_, "notify::connection-state", G_CALLBACK(on_connection_state), this);
