@@ -247,26 +247,24 @@ void WebrtcMedia::media_failed(const Error &error) {
   session_->media_failed(error);
 }
 
-void WebrtcMedia::on_description_set(GstPromise *promise, gpointer data) {
-  auto *self = static_cast<WebrtcMedia *>(data);
+// A set-*-description promise: a refusal fails the media (an interrupted
+// promise means webrtcbin is shutting down, not a refusal).
+void WebrtcMedia::check_description_set(GstPromise *promise, const char *what) {
   bool interrupted = false;
   std::string failure = promise_failure(promise, &interrupted);
   gst_promise_unref(promise);
-  if (failure.empty() || interrupted)
-    return;
-  self->media_failed(
-      Error{ErrorCode::NegotiationFailed, "webrtcbin rejected the robot's answer: " + failure});
+  if (!failure.empty() && !interrupted)
+    media_failed(Error{ErrorCode::NegotiationFailed, std::string(what) + ": " + failure});
+}
+
+void WebrtcMedia::on_description_set(GstPromise *promise, gpointer data) {
+  static_cast<WebrtcMedia *>(data)->check_description_set(promise,
+                                                          "webrtcbin rejected the robot's answer");
 }
 
 void WebrtcMedia::on_local_description_set(GstPromise *promise, gpointer data) {
-  auto *self = static_cast<WebrtcMedia *>(data);
-  bool interrupted = false;
-  std::string failure = promise_failure(promise, &interrupted);
-  gst_promise_unref(promise);
-  if (failure.empty() || interrupted)
-    return;
-  self->media_failed(
-      Error{ErrorCode::NegotiationFailed, "webrtcbin refused its own offer: " + failure});
+  static_cast<WebrtcMedia *>(data)->check_description_set(promise,
+                                                          "webrtcbin refused its own offer");
 }
 
 void WebrtcMedia::create_offer() {

@@ -68,6 +68,7 @@ private:
   static void on_offer_created(GstPromise *promise, gpointer self);
   static void on_local_description_set(GstPromise *promise, gpointer self);
   static void on_description_set(GstPromise *promise, gpointer self);
+  void check_description_set(GstPromise *promise, const char *what);
   void media_failed(const Error &error);
   static void on_local_candidate(GstElement *, guint mline, gchar *candidate, WebrtcMedia *self);
   static void on_connection_state(GstElement *webrtc, GParamSpec *, WebrtcMedia *self);

@@ -124,7 +124,12 @@ struct SimMedia::Peer : std::enable_shared_from_this<SimMedia::Peer> {
   double window_peak = 0;
   bool stopped = false;
   std::atomic<bool> stalled{false}; // --stall-after: media dropped at webrtcbin's sink pads
-  std::atomic<uint64_t> video_frames_sent{0};
+  // Frames encoded for every viewer of the process (a viewer's restart does
+  // not reset it, so loss figures span restarts).
+  static std::atomic<uint64_t> &video_frames_sent() {
+    static std::atomic<uint64_t> sent{0};
+    return sent;
+  }
 
   Peer(EventLog &log, MediaOptions options, std::atomic<bool> *audio_enabled,
        std::atomic<bool> *talkback_enabled)
@@ -309,7 +314,7 @@ bool SimMedia::Peer::build(VideoQuality quality, const std::string &status, std:
       [](GstPad *, GstPadProbeInfo *, gpointer data) {
         auto *peer = static_cast<Peer *>(data);
         if (!peer->stalled)
-          peer->video_frames_sent++;
+          peer->video_frames_sent()++;
         return GST_PAD_PROBE_OK;
       },
       this, nullptr);
@@ -636,7 +641,7 @@ void SimMedia::report_talkback() {
   if (!peer_)
     return;
   peer_->report_talkback();
-  log_.write(EventLog::begin("video-sent").add_int("frames", int64_t(peer_->video_frames_sent)));
+  log_.write(EventLog::begin("video-sent").add_int("frames", int64_t(Peer::video_frames_sent())));
 }
 
 void SimMedia::set_audio_enabled(bool enabled) {
