@@ -40,6 +40,9 @@ std::string default_client_id() {
 
 Result<CameraSessionConfig> resolve_session_config(const ElementSettings &settings) {
   ElementSettings s = settings;
+  // Keys the file gave may be renewed from it; keys set as properties not.
+  bool keys_from_file =
+      !s.credentials_file.empty() && (s.rriot_u.empty() && s.rriot_s.empty() && s.rriot_k.empty());
   // 1. The credentials file fills the gaps.
   if (!s.credentials_file.empty()) {
     auto account = load_credentials_file(s.credentials_file, s.duid);
@@ -105,6 +108,8 @@ Result<CameraSessionConfig> resolve_session_config(const ElementSettings &settin
   config.rriot_u = s.rriot_u;
   config.rriot_s = s.rriot_s;
   config.rriot_k = s.rriot_k;
+  if (keys_from_file)
+    config.credentials_file = s.credentials_file;
   config.duid = s.duid;
   config.local_key = s.local_key;
   config.pattern_password = s.password;

@@ -132,6 +132,18 @@ struct RoborockSrcState {
   gint64 restart_due_us = 0; /* 0: none due */
   int restarts_in_a_row = 0; /* reset when a stream plays again */
   bool streamed = false;     /* this run has streamed at least once */
+
+  /* Fatal errors that come before the element reaches PLAYING wait for it
+   * (also under restart_lock; the worker posts them if PLAYING does not
+   * come): gst-launch-1.0 1.22 quits its main loop from its sync bus
+   * handler, which does nothing before the loop runs, so an error posted
+   * during set_state(PAUSED) was printed and then gst-launch went on to
+   * PLAYING and waited for ever. It sets PLAYING from within its loop, so an
+   * error posted then always ends it. A pipeline left in PAUSED gets the
+   * error half a second later. */
+  bool errors_may_post = false;
+  std::vector<Error> held_errors;
+  gint64 held_errors_due_us = 0; /* 0: none held */
 };
 
 struct _GstRoborockSrc {
@@ -179,6 +191,7 @@ static gint resource_error_code(ErrorCode code) {
   case ErrorCode::RobotUnavailable:
   case ErrorCode::RobotTimeout:
   case ErrorCode::NegotiationFailed:
+  case ErrorCode::VideoRefused:
     return GST_RESOURCE_ERROR_OPEN_READ;
   case ErrorCode::ConnectionLost:
     return GST_RESOURCE_ERROR_READ;
@@ -193,9 +206,13 @@ static void post_session_error(GstRoborockSrc *self, const Error &error, bool fa
   gchar *text = g_strdup(error.message.c_str());
   gchar *debug = g_strdup_printf("%s (%s)", error_code_name(error.code),
                                  fatal ? "session ended" : "session continues");
+  /* A codec we cannot play is a stream error, as decoders report it. */
+  bool codec = error.code == ErrorCode::CodecUnsupported;
   gst_element_message_full(GST_ELEMENT(self), fatal ? GST_MESSAGE_ERROR : GST_MESSAGE_WARNING,
-                           GST_RESOURCE_ERROR, resource_error_code(error.code), text, debug,
-                           __FILE__, GST_FUNCTION, __LINE__);
+                           codec ? GST_STREAM_ERROR : GST_RESOURCE_ERROR,
+                           codec ? gint(GST_STREAM_ERROR_CODEC_NOT_FOUND)
+                                 : resource_error_code(error.code),
+                           text, debug, __FILE__, GST_FUNCTION, __LINE__);
 }
 
 /* Restarts */
@@ -233,6 +250,37 @@ static void post_restarting(GstRoborockSrc *self, int attempt, const std::string
                                                 "reason", G_TYPE_STRING, reason.c_str(), NULL)));
 }
 
+constexpr gint64 kHeldErrorFallbackUs = 500 * 1000;
+
+/* Lets fatal errors post from now on, posting those held. */
+static void post_held_errors(GstRoborockSrc *self) {
+  std::vector<Error> errors;
+  {
+    std::lock_guard<std::mutex> restart(self->state->restart_lock);
+    self->state->errors_may_post = true;
+    self->state->held_errors_due_us = 0;
+    errors.swap(self->state->held_errors);
+  }
+  for (const Error &error : errors)
+    post_session_error(self, error, true);
+}
+
+/* Posts a fatal error now, or holds it until PLAYING (see errors_may_post). */
+static void post_fatal_error(GstRoborockSrc *self, const Error &error) {
+  RoborockSrcState *state = self->state;
+  {
+    std::lock_guard<std::mutex> restart(state->restart_lock);
+    if (!state->errors_may_post) {
+      state->held_errors.push_back(error);
+      if (!state->held_errors_due_us)
+        state->held_errors_due_us = g_get_monotonic_time() + kHeldErrorFallbackUs;
+      state->restart_wake.notify_all();
+      return;
+    }
+  }
+  post_session_error(self, error, true);
+}
+
 /* A fatal session error: schedule a restart if it is worth one and some are
  * left (posting a warning and a "restarting" message), else post the error. */
 static void on_fatal_error(GstRoborockSrc *self, const Error &error) {
@@ -261,14 +309,12 @@ static void on_fatal_error(GstRoborockSrc *self, const Error &error) {
   }
   if (attempt < 0) {
     if (!exhausted) {
-      post_session_error(self, error, true);
+      post_fatal_error(self, error);
       return;
     }
-    post_session_error(
-        self,
-        Error{ErrorCode::ConnectionLost, "lost the stream, and " + std::to_string(max_restarts) +
-                                             " restarts did not bring it back: " + error.message},
-        true);
+    post_fatal_error(self, Error{ErrorCode::ConnectionLost,
+                                 "lost the stream, and " + std::to_string(max_restarts) +
+                                     " restarts did not bring it back: " + error.message});
     return;
   }
   std::string limit = max_restarts < 0 ? "" : " of " + std::to_string(max_restarts);
@@ -433,17 +479,27 @@ static void restart_session(GstRoborockSrc *self) {
     self->state->media->start_playing();
 }
 
+/* The run's worker: due restarts, and held errors PLAYING did not post. */
 static void run_restarts(GstRoborockSrc *self) {
   RoborockSrcState *state = self->state;
   std::unique_lock<std::mutex> restart(state->restart_lock);
   while (!state->restart_cancelled) {
-    if (state->restart_due_us == 0) {
+    gint64 now = g_get_monotonic_time();
+    if (state->held_errors_due_us && state->held_errors_due_us <= now) {
+      restart.unlock();
+      post_held_errors(self);
+      restart.lock();
+      continue;
+    }
+    gint64 due = state->restart_due_us;
+    if (state->held_errors_due_us && (!due || state->held_errors_due_us < due))
+      due = state->held_errors_due_us;
+    if (due == 0) {
       state->restart_wake.wait(restart);
       continue;
     }
-    gint64 wait_us = state->restart_due_us - g_get_monotonic_time();
-    if (wait_us > 0) {
-      state->restart_wake.wait_for(restart, std::chrono::microseconds(wait_us));
+    if (due > now) {
+      state->restart_wake.wait_for(restart, std::chrono::microseconds(due - now));
       continue;
     }
     state->restart_due_us = 0;
@@ -469,6 +525,10 @@ static void cancel_restarts(GstRoborockSrc *self) {
     std::lock_guard<std::mutex> restart(state->restart_lock);
     state->restart_cancelled = true;
     state->restart_wake.notify_all();
+    /* The next run holds its early errors again; this one's are moot. */
+    state->errors_may_post = false;
+    state->held_errors.clear();
+    state->held_errors_due_us = 0;
   }
   if (state->restart_worker.joinable())
     state->restart_worker.join(); /* after a restart in progress */
@@ -482,8 +542,10 @@ static GstStateChangeReturn gst_roborock_src_change_state(GstElement *element,
     if (!start_session(self))
       return GST_STATE_CHANGE_FAILURE;
     start_restarts(self);
+    self->state->outputs->start_gaps();
     break;
   case GST_STATE_CHANGE_PAUSED_TO_READY:
+    self->state->outputs->stop_gaps(); /* before the pads are deactivated */
     cancel_restarts(self);
     stop_session(self);
     break;
@@ -494,6 +556,7 @@ static GstStateChangeReturn gst_roborock_src_change_state(GstElement *element,
   GstStateChangeReturn result = GST_ELEMENT_CLASS(parent_class)->change_state(element, transition);
   if (result == GST_STATE_CHANGE_FAILURE) {
     if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
+      self->state->outputs->stop_gaps();
       cancel_restarts(self);
       stop_session(self);
       release_session(self);
@@ -507,9 +570,12 @@ static GstStateChangeReturn gst_roborock_src_change_state(GstElement *element,
     result = GST_STATE_CHANGE_NO_PREROLL; /* a live source */
     break;
   case GST_STATE_CHANGE_PAUSED_TO_PLAYING: {
-    std::lock_guard<std::mutex> lock(self->state->lock);
-    if (self->state->media)
-      self->state->media->allow_offer();
+    {
+      std::lock_guard<std::mutex> lock(self->state->lock);
+      if (self->state->media)
+        self->state->media->allow_offer();
+    }
+    post_held_errors(self);
     break;
   }
   case GST_STATE_CHANGE_PAUSED_TO_READY:
@@ -679,11 +745,12 @@ static GstStructure *make_stats(GstRoborockSrc *self) {
   guint64 video = state->outputs->video_frames(), audio = state->outputs->audio_frames();
   guint64 talkback = state->talkback ? state->talkback->frames_sent() : 0;
   guint reconnects = state->session ? state->session->reconnect_count() : 0;
+  guint undecodable = state->session ? state->session->undecodable_count() : 0;
   if (state->media)
     state->media->add_stats(stats);
   gst_structure_set(stats, "video-frames", G_TYPE_UINT64, video, "audio-frames", G_TYPE_UINT64,
                     audio, "talkback-frames", G_TYPE_UINT64, talkback, "reconnects", G_TYPE_UINT,
-                    reconnects, NULL);
+                    reconnects, "undecodable-frames", G_TYPE_UINT, undecodable, NULL);
   return stats;
 }
 

@@ -11,6 +11,16 @@ namespace {
 // How long to wait for robot audio after video before declaring no-more-pads.
 constexpr unsigned kAudioGraceMs = 3000;
 constexpr gint64 kKeyframeRequestIntervalUs = 500 * 1000;
+// Between frames of a burst the jitter buffer stamped alike (see
+// keep_timestamped_gops).
+constexpr GstClockTime kBurstFrameSpacing = GST_MSECOND;
+// How far an audio frame's own timestamp may stray from where the one before
+// it ended and still be taken as following it (as audio sinks align).
+constexpr GstClockTime kAudioAlignment = 40 * GST_MSECOND;
+// A pad that sent data is quiet (and gets GAP events) after this long without
+// any: well past the spacing of frames and of the jitter buffer's own loss GAPs.
+constexpr gint64 kGapAfterUs = 500 * 1000;
+constexpr auto kGapInterval = std::chrono::milliseconds(100);
 
 constexpr const char *kVideoChain = "rtph264depay request-keyframe=true wait-for-keyframe=true "
                                     "! h264parse config-interval=-1 "
@@ -64,16 +74,19 @@ OutputPads::OutputPads(GstElement *element, NavigationHandler on_navigation,
       on_audio_linked_(std::move(on_audio_linked)), combiner_(gst_flow_combiner_new()) {}
 
 OutputPads::~OutputPads() {
+  stop_gaps();
   end_session();
   for (Output *output : {&video_, &audio_})
     if (output->ghost)
       gst_object_unref(output->ghost); // the element removes its pads when disposed
+  gst_caps_replace(&audio_.gap_caps, nullptr);
   gst_flow_combiner_free(combiner_);
 }
 
-void OutputPads::begin_session(bool audio_wanted) {
+void OutputPads::begin_session(bool audio_wanted, GstClockTime latency) {
   std::lock_guard<std::mutex> lock(mutex_);
   audio_wanted_ = audio_wanted;
+  latency_ = latency;
   in_session_ = true;
   session_++;
   // Every session starts at a keyframe; a later one (a restart, or PLAYING
@@ -87,12 +100,15 @@ void OutputPads::begin_session(bool audio_wanted) {
   gst_flow_combiner_reset(combiner_);
 }
 
-void OutputPads::announce(bool audio) {
+void OutputPads::announce(GstCaps *audio_caps) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!in_session_)
+  if (!in_session_) {
+    gst_caps_replace(&audio_caps, nullptr);
     return;
+  }
   ensure_pad(video_); // always first: gst-launch's "roborocksrc ! decodebin" takes it
-  if (audio && audio_wanted_)
+  gst_caps_take(&audio_.gap_caps, audio_caps);
+  if (audio_caps && audio_wanted_)
     ensure_pad(audio_);
   else
     audio_wanted_ = false; // none will come: no-more-pads at once
@@ -126,7 +142,10 @@ void OutputPads::add_webrtc_pad(GstPad *pad) {
     keep_timestamped_gops(chain);
   } else if (media == Media::Audio && audio_wanted_ && !audio_.chain) {
     output = &audio_;
-    chain = build_chain(audio_chain_for(pad));
+    const char *description = audio_chain_for(pad);
+    chain = build_chain(description);
+    audio_opus_ = g_str_has_prefix(description, "rtpopus");
+    keep_audio_continuous(chain);
   } else {
     chain = build_chain(kDiscardChain); // unexpected streams must not stall webrtcbin
     discard_chains_.push_back(chain);
@@ -163,10 +182,16 @@ void OutputPads::hold_until_linked(Output &output) {
   gst_object_unref(chain_out);
 }
 
-// Muxers (mp4mux, splitmuxsink) need a timestamp on every frame, and a decoder
-// a keyframe before delta frames. When a robot's backlog comes out of the
-// jitter buffer without timestamps, drop it up to the next keyframe and ask
-// for one (rtph264depay turns the request into an RTCP PLI to the robot).
+// Muxers (mp4mux, splitmuxsink) need a rising timestamp on every frame, and a
+// decoder a keyframe before delta frames. The frames a robot sent while the
+// media was connecting come in a burst, and the jitter buffer may give them
+// all the same timestamp; h264parse then leaves all but the first without
+// one. Dropping those until the next keyframe left the first second of a
+// recording with a few isolated keyframes: within a GOP they are stamped
+// right after the frame before instead (the burst plays fast, then the
+// stream runs at its pace). Before the first keyframe (or after a frame
+// was lost) frames are dropped up to the next keyframe, which is asked for
+// (rtph264depay turns the request into an RTCP PLI to the robot).
 void OutputPads::keep_timestamped_gops(GstElement *chain) {
   GstPad *chain_out = gst_element_get_static_pad(chain, "src");
   gst_pad_add_probe(
@@ -175,8 +200,21 @@ void OutputPads::keep_timestamped_gops(GstElement *chain) {
         auto *self = static_cast<OutputPads *>(data);
         GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER(info);
         bool keyframe = !GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT);
-        if (GST_BUFFER_PTS_IS_VALID(buffer) && (keyframe || !self->waiting_for_keyframe_)) {
+        GstClockTime pts = GST_BUFFER_PTS(buffer);
+        bool stamped =
+            GST_CLOCK_TIME_IS_VALID(pts) &&
+            (!GST_CLOCK_TIME_IS_VALID(self->last_video_pts_) || pts > self->last_video_pts_);
+        if (!stamped && !self->waiting_for_keyframe_ &&
+            GST_CLOCK_TIME_IS_VALID(self->last_video_pts_)) {
+          buffer = gst_buffer_make_writable(buffer);
+          GST_BUFFER_PTS(buffer) = self->last_video_pts_ + kBurstFrameSpacing;
+          GST_BUFFER_DTS(buffer) = GST_CLOCK_TIME_NONE;
+          GST_PAD_PROBE_INFO_DATA(info) = buffer;
+          stamped = true;
+        }
+        if (stamped && (keyframe || !self->waiting_for_keyframe_)) {
           self->waiting_for_keyframe_ = false;
+          self->last_video_pts_ = GST_BUFFER_PTS(buffer);
           if (self->discont_pending_) {
             self->discont_pending_ = false;
             buffer = gst_buffer_make_writable(buffer);
@@ -194,6 +232,75 @@ void OutputPads::keep_timestamped_gops(GstElement *chain) {
               pad, gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
         }
         return GST_PAD_PROBE_DROP;
+      },
+      this, nullptr);
+  gst_object_unref(chain_out);
+}
+
+namespace {
+
+// The duration of an encoded audio frame: its own, else from the codec (the
+// Opus TOC byte, RFC 6716 section 3.1; 8 kHz G.711 byte count).
+GstClockTime audio_frame_duration(GstBuffer *buffer, bool opus) {
+  if (GST_BUFFER_DURATION_IS_VALID(buffer))
+    return GST_BUFFER_DURATION(buffer);
+  gsize size = gst_buffer_get_size(buffer);
+  if (!opus)
+    return gst_util_uint64_scale(size, GST_SECOND, 8000);
+  guint8 header[2] = {0, 0};
+  if (gst_buffer_extract(buffer, 0, header, 2) < 1)
+    return GST_CLOCK_TIME_NONE;
+  guint config = header[0] >> 3;
+  static const guint silk_ms[] = {10, 20, 40, 60};
+  GstClockTime frame = config < 12   ? silk_ms[config % 4] * GST_MSECOND
+                       : config < 16 ? (config % 2 ? 20 : 10) * GST_MSECOND
+                                     : 2500 * GST_USECOND * (1u << (config % 4));
+  guint frames = (header[0] & 3) == 0 ? 1 : (header[0] & 3) < 3 ? 2 : (header[1] & 0x3f);
+  return frame * frames;
+}
+
+} // namespace
+
+// Audio timestamps rise by each frame's duration from the first buffer, as
+// muxers and audio sinks want, whatever the jitter buffer's arrival-based
+// estimates do (jitter, or a burst at the start of voice chat stamped alike):
+// within kAudioAlignment of the expected time a frame takes the expected
+// time. Far later (a loss, a pause) it keeps its own, flagged DISCONT; far
+// earlier, the frame is stale (the rest of a burst) and is dropped until the
+// stream catches up with its timeline.
+void OutputPads::keep_audio_continuous(GstElement *chain) {
+  GstPad *chain_out = gst_element_get_static_pad(chain, "src");
+  gst_pad_add_probe(
+      chain_out, GST_PAD_PROBE_TYPE_BUFFER,
+      [](GstPad *, GstPadProbeInfo *info, gpointer data) {
+        auto *self = static_cast<OutputPads *>(data);
+        GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+        GstClockTime pts = GST_BUFFER_PTS(buffer);
+        GstClockTime duration = audio_frame_duration(buffer, self->audio_opus_);
+        if (!GST_CLOCK_TIME_IS_VALID(pts) || !GST_CLOCK_TIME_IS_VALID(duration))
+          return GST_PAD_PROBE_OK;
+        GstClockTime expected = self->audio_next_pts_;
+        GstClockTime out = pts;
+        bool discont = false;
+        if (GST_CLOCK_TIME_IS_VALID(expected)) {
+          GstClockTimeDiff off = GST_CLOCK_DIFF(expected, pts);
+          if (off < -GstClockTimeDiff(kAudioAlignment))
+            return GST_PAD_PROBE_DROP; // stale: the timeline is ahead of it
+          if (off <= GstClockTimeDiff(kAudioAlignment))
+            out = expected;
+          else
+            discont = true;
+        }
+        self->audio_next_pts_ = out + duration;
+        if (out != pts || discont || !GST_BUFFER_DURATION_IS_VALID(buffer)) {
+          buffer = gst_buffer_make_writable(buffer);
+          GST_BUFFER_PTS(buffer) = out;
+          GST_BUFFER_DURATION(buffer) = duration;
+          if (discont)
+            GST_BUFFER_FLAG_SET(buffer, GST_BUFFER_FLAG_DISCONT);
+          GST_PAD_PROBE_INFO_DATA(info) = buffer;
+        }
+        return GST_PAD_PROBE_OK;
       },
       this, nullptr);
   gst_object_unref(chain_out);
@@ -228,6 +335,10 @@ GstPad *OutputPads::create_ghost(Output &output) {
         },
         this, nullptr);
   }
+  gst_pad_add_probe(ghost,
+                    GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST |
+                                    GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
+                    track_output, &output, nullptr);
   gst_pad_set_active(ghost, TRUE);
   std::lock_guard<std::mutex> lock(combiner_mutex_);
   gst_flow_combiner_add_pad(combiner_, ghost);
@@ -279,6 +390,157 @@ void OutputPads::finish() {
     return;
   pads_announced_ = true;
   gst_element_no_more_pads(element_);
+}
+
+// GAP events
+
+void OutputPads::start_gaps() {
+  std::lock_guard<std::mutex> lock(gap_mutex_);
+  if (gaps_running_)
+    return;
+  // A new run: running time starts again from 0 (nothing flows yet).
+  for (Output *output : {&video_, &audio_}) {
+    output->next_time = GST_CLOCK_TIME_NONE;
+    output->last_data_us = 0;
+  }
+  last_video_pts_ = GST_CLOCK_TIME_NONE;
+  audio_next_pts_ = GST_CLOCK_TIME_NONE;
+  gaps_running_ = true;
+  gap_thread_ = std::thread(&OutputPads::run_gaps, this);
+}
+
+// Called once downstream is READY (flushing), so a GAP event the thread is
+// pushing returns at once.
+void OutputPads::stop_gaps() {
+  {
+    std::lock_guard<std::mutex> lock(gap_mutex_);
+    gaps_running_ = false;
+    gap_wake_.notify_all();
+  }
+  if (gap_thread_.joinable())
+    gap_thread_.join();
+}
+
+// Its own thread: a GAP event blocks in a synchronising sink until its time.
+void OutputPads::run_gaps() {
+  std::unique_lock<std::mutex> lock(gap_mutex_);
+  while (gaps_running_) {
+    gap_wake_.wait_for(lock, kGapInterval);
+    if (!gaps_running_)
+      break;
+    lock.unlock();
+    // A live source: time passes for downstream only while PLAYING.
+    GstClock *clock =
+        GST_STATE(element_) == GST_STATE_PLAYING ? gst_element_get_clock(element_) : nullptr;
+    if (clock) {
+      GstClockTime now = gst_clock_get_time(clock);
+      GstClockTime horizon = gst_element_get_base_time(element_) + latency_;
+      gst_object_unref(clock);
+      if (now > horizon)
+        for (Output *output : {&video_, &audio_})
+          fill_gap(*output, now - horizon);
+    }
+    lock.lock();
+  }
+}
+
+// Keeps `ghost`'s record of what left it: the running time its output covers
+// and when data last left. Runs under the internal pad's stream lock.
+GstPadProbeReturn OutputPads::track_output(GstPad *ghost, GstPadProbeInfo *info, gpointer data) {
+  auto *output = static_cast<Output *>(data);
+  GstClockTime start = GST_CLOCK_TIME_NONE, duration = 0;
+  if (GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_BUFFER) {
+    GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+    start = GST_BUFFER_PTS(buffer);
+    duration = GST_BUFFER_DURATION_IS_VALID(buffer) ? GST_BUFFER_DURATION(buffer) : 0;
+    output->last_data_us = g_get_monotonic_time();
+  } else if (GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+    GstBufferList *list = GST_PAD_PROBE_INFO_BUFFER_LIST(info);
+    GstBuffer *last = gst_buffer_list_length(list) ? gst_buffer_list_get(list, 0) : nullptr;
+    for (guint i = 0; i < gst_buffer_list_length(list); i++)
+      if (GST_BUFFER_PTS_IS_VALID(gst_buffer_list_get(list, i)))
+        last = gst_buffer_list_get(list, i);
+    if (last) {
+      start = GST_BUFFER_PTS(last);
+      duration = GST_BUFFER_DURATION_IS_VALID(last) ? GST_BUFFER_DURATION(last) : 0;
+    }
+    output->last_data_us = g_get_monotonic_time();
+  } else if (GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) == GST_EVENT_GAP) {
+    gst_event_parse_gap(GST_PAD_PROBE_INFO_EVENT(info), &start, &duration);
+    if (!GST_CLOCK_TIME_IS_VALID(duration))
+      duration = 0;
+  }
+  if (!GST_CLOCK_TIME_IS_VALID(start))
+    return GST_PAD_PROBE_OK;
+  GstEvent *segment_event = gst_pad_get_sticky_event(ghost, GST_EVENT_SEGMENT, 0);
+  if (segment_event) {
+    const GstSegment *segment;
+    gst_event_parse_segment(segment_event, &segment);
+    GstClockTime end = gst_segment_to_running_time(segment, GST_FORMAT_TIME, start + duration);
+    if (GST_CLOCK_TIME_IS_VALID(end) &&
+        (!GST_CLOCK_TIME_IS_VALID(output->next_time) || end > output->next_time))
+      output->next_time = end;
+    gst_event_unref(segment_event);
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+// Audio that has not started yet: the stream begins with the caps the robot's
+// answer announced, so downstream can pick a decoder and preroll on GAPs.
+bool OutputPads::start_stream(Output &output, GstPad *ghost) {
+  if (!output.gap_caps)
+    return false;
+  gchar *stream_id = gst_pad_create_stream_id(ghost, element_, output.name);
+  GstEvent *stream_start = gst_event_new_stream_start(stream_id);
+  g_free(stream_id);
+  gst_event_set_group_id(stream_start, gst_util_group_id_next());
+  gst_pad_push_event(ghost, stream_start);
+  gst_pad_push_event(ghost, gst_event_new_caps(output.gap_caps));
+  GstSegment segment;
+  gst_segment_init(&segment, GST_FORMAT_TIME);
+  gst_pad_push_event(ghost, gst_event_new_segment(&segment));
+  return true;
+}
+
+// A GAP event from where `output` left off to `running_time` (now, less the
+// latency), if the pad is linked and quiet.
+void OutputPads::fill_gap(Output &output, GstClockTime running_time) {
+  GstPad *ghost = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (output.ghost && gst_pad_is_linked(output.ghost))
+      ghost = GST_PAD(gst_object_ref(output.ghost));
+  }
+  if (!ghost)
+    return;
+  GstPad *internal = GST_PAD(gst_proxy_pad_get_internal(GST_PROXY_PAD(ghost)));
+  GST_PAD_STREAM_LOCK(internal); // serialised with the chain's data
+  bool quiet =
+      output.last_data_us == 0 || g_get_monotonic_time() - output.last_data_us > kGapAfterUs;
+  GstEvent *segment_event = nullptr;
+  if (quiet) {
+    segment_event = gst_pad_get_sticky_event(ghost, GST_EVENT_SEGMENT, 0);
+    if (!segment_event && start_stream(output, ghost))
+      segment_event = gst_pad_get_sticky_event(ghost, GST_EVENT_SEGMENT, 0);
+  }
+  if (segment_event) {
+    const GstSegment *segment;
+    gst_event_parse_segment(segment_event, &segment);
+    GstClockTime from = GST_CLOCK_TIME_IS_VALID(output.next_time) ? output.next_time : running_time;
+    GstClockTime start = gst_segment_position_from_running_time(segment, GST_FORMAT_TIME, from);
+    GstClockTime end =
+        gst_segment_position_from_running_time(segment, GST_FORMAT_TIME, running_time);
+    bool first = !GST_CLOCK_TIME_IS_VALID(output.next_time);
+    if (GST_CLOCK_TIME_IS_VALID(start) && GST_CLOCK_TIME_IS_VALID(end) && (end > start || first)) {
+      GST_LOG_OBJECT(ghost, "gap %" GST_TIME_FORMAT " + %" GST_TIME_FORMAT, GST_TIME_ARGS(start),
+                     GST_TIME_ARGS(end - start));
+      gst_pad_push_event(ghost, gst_event_new_gap(start, end - start));
+    }
+    gst_event_unref(segment_event);
+  }
+  GST_PAD_STREAM_UNLOCK(internal);
+  gst_object_unref(internal);
+  gst_object_unref(ghost);
 }
 
 GstFlowReturn OutputPads::chain_combined(GstPad *pad, GstObject *parent, GstBuffer *buffer) {

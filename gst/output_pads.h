@@ -14,12 +14,18 @@
 //   and not-linked reaches webrtcbin only when no pad is linked at all.
 // - no-more-pads follows once every expected pad exists (or a few seconds
 //   after video if the robot never sends audio).
+// - While a linked pad has nothing to send (audio that has not started or
+//   never will, media down during a restart), GAP events up to the present
+//   tell downstream that time passes: sinks preroll and mixers move on, and
+//   a live pipeline neither stalls nor ends.
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include <gst/base/gstflowcombiner.h>
@@ -37,11 +43,18 @@ public:
   OutputPads(GstElement *element, NavigationHandler on_navigation, LinkedHandler on_audio_linked);
   ~OutputPads();
 
+  // The element goes to PAUSED (a run starts: running time, and with it the
+  // pads' timestamps, start again) / back to READY: GAP events may flow
+  // (while PLAYING) / stop, before the pads are deactivated.
+  void start_gaps();
+  void stop_gaps();
   // A session starts; `audio_wanted` says whether robot audio goes to "audio"
-  // (otherwise it is discarded).
-  void begin_session(bool audio_wanted);
-  // The robot's answer: video comes, and audio if `audio`. Creates the pads.
-  void announce(bool audio);
+  // (otherwise it is discarded). Buffers leave webrtcbin up to `latency` after
+  // their timestamp, so GAP events stay that far behind the clock.
+  void begin_session(bool audio_wanted, GstClockTime latency);
+  // The robot's answer: video comes, and audio (with `audio_caps`, those of
+  // the robot's codec, taken) if `audio_caps` is not null. Creates the pads.
+  void announce(GstCaps *audio_caps);
   // Whether "audio" exists and is linked downstream.
   bool audio_linked() const;
   // For webrtcbin's pad-added (a streaming thread).
@@ -58,15 +71,25 @@ private:
     GstPad *ghost = nullptr;         // created on first use, kept
     GstElement *chain = nullptr;     // this session's
     std::atomic<bool> linked{false}; // chain targeted by the ghost; read by streaming threads
+    GstCaps *gap_caps = nullptr;     // audio: the stream's caps before its first data
+    // What left the ghost, under its internal pad's stream lock (taken by
+    // whoever pushes: a streaming thread or the GAP thread).
+    GstClockTime next_time = GST_CLOCK_TIME_NONE; // running time: end of the last buffer or GAP
+    gint64 last_data_us = 0;                      // when the last buffer left; 0: none yet
   };
 
   GstElement *build_chain(const char *description);
   void hold_until_linked(Output &output);
   void keep_timestamped_gops(GstElement *chain);
+  void keep_audio_continuous(GstElement *chain);
   void connect(Output &output);
   void ensure_pad(Output &output);
   GstPad *create_ghost(Output &output);
   void maybe_finish();
+  static GstPadProbeReturn track_output(GstPad *ghost, GstPadProbeInfo *info, gpointer data);
+  void run_gaps();
+  void fill_gap(Output &output, GstClockTime running_time);
+  bool start_stream(Output &output, GstPad *ghost);
   void finish();
   static GstFlowReturn chain_combined(GstPad *pad, GstObject *parent, GstBuffer *buffer);
   static GstFlowReturn chain_list_combined(GstPad *pad, GstObject *parent, GstBufferList *list);
@@ -85,9 +108,17 @@ private:
   bool pads_announced_ = false; // no-more-pads sent for the pads that exist
   std::mutex combiner_mutex_;   // separate: data flow never waits for pad exposure
   GstFlowCombiner *combiner_;
-  bool waiting_for_keyframe_ = false; // video streaming thread only
-  bool discont_pending_ = false;      // the next buffer out starts a later session
+  bool waiting_for_keyframe_ = false;                 // video streaming thread only
+  bool discont_pending_ = false;                      // the next buffer out starts a later session
+  GstClockTime last_video_pts_ = GST_CLOCK_TIME_NONE; // video streaming thread only
+  GstClockTime audio_next_pts_ = GST_CLOCK_TIME_NONE; // audio streaming thread only
+  bool audio_opus_ = true;
   gint64 last_keyframe_request_us_ = 0;
+  std::atomic<GstClockTime> latency_{0};
+  std::mutex gap_mutex_; // the GAP thread's life; taken before mutex_
+  std::condition_variable gap_wake_;
+  std::thread gap_thread_;
+  bool gaps_running_ = false;
   std::atomic<uint64_t> video_frames_{0};
   std::atomic<uint64_t> audio_frames_{0};
 };

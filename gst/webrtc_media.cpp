@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "webrtc_media.h"
 
+#include <algorithm>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -137,7 +139,7 @@ WebrtcMedia::WebrtcMedia(GstElement *element, Config config, std::shared_ptr<Out
                config_.latency_ms, nullptr);
   disable_upnp(webrtc_);
   ask_for_lost_packets(webrtc_);
-  outputs_->begin_session(config_.audio);
+  outputs_->begin_session(config_.audio, config_.latency_ms * GST_MSECOND);
   g_signal_connect(webrtc_, "on-ice-candidate", G_CALLBACK(on_local_candidate), this);
   g_signal_connect(webrtc_, "notify::connection-state", G_CALLBACK(on_connection_state), this);
   g_signal_connect(webrtc_, "pad-added", G_CALLBACK(on_pad_added), this);
@@ -159,6 +161,9 @@ void WebrtcMedia::teardown() {
   gst_bin_remove(GST_BIN(element_), webrtc_);
   webrtc_ = nullptr;
   outputs_->end_session();
+  // The DTLS key warm-up of the process's first session may still run: an
+  // application that ends right after this must not exit under it.
+  wait_for_background_jobs(std::chrono::seconds(10));
 }
 
 // A session started while the element is already PLAYING (a restart):
@@ -303,16 +308,55 @@ void WebrtcMedia::on_offer_created(GstPromise *promise, gpointer data) {
   gst_webrtc_session_description_free(offer);
 }
 
-// Whether the answer sends us audio (a live audio m-line the robot sends on).
-static bool answer_has_audio(const std::vector<SdpMedia> &media) {
-  for (const SdpMedia &m : media)
-    if (m.kind == "audio" && !m.rejected() &&
-        (m.direction == "sendrecv" || m.direction == "sendonly"))
-      return true;
-  return false;
+// The caps of the audio the answer sends us (what its depayloader will put
+// out), or null if it sends none: a live audio m-line the robot sends on.
+static GstCaps *answer_audio_caps(const std::vector<SdpMedia> &media) {
+  for (const SdpMedia &m : media) {
+    if (m.kind != "audio" || m.rejected() || m.codecs.empty() ||
+        (m.direction != "sendrecv" && m.direction != "sendonly"))
+      continue;
+    std::string codec = m.codecs[0].substr(0, m.codecs[0].find('/'));
+    if (g_ascii_strcasecmp(codec.c_str(), "PCMU") == 0)
+      return gst_caps_from_string("audio/x-mulaw, channels=(int)1, rate=(int)8000");
+    if (g_ascii_strcasecmp(codec.c_str(), "PCMA") == 0)
+      return gst_caps_from_string("audio/x-alaw, channels=(int)1, rate=(int)8000");
+    // rtpopusdepay: stereo unless the answer says sprop-stereo=0.
+    bool mono = m.fmtps[0].find("sprop-stereo=0") != std::string::npos;
+    return gst_caps_new_simple("audio/x-opus", "channel-mapping-family", G_TYPE_INT, 0, "channels",
+                               G_TYPE_INT, mono ? 1 : 2, nullptr);
+  }
+  return nullptr;
+}
+
+// Why the answer's video cannot play here (H.264 is all we offer), if so.
+static std::optional<Error> unplayable_video(const std::vector<SdpMedia> &media) {
+  auto video =
+      std::find_if(media.begin(), media.end(), [](const SdpMedia &m) { return m.kind == "video"; });
+  if (video == media.end())
+    return Error{ErrorCode::VideoRefused, "the robot's answer has no video stream"};
+  if (video->rejected() || video->direction == "recvonly" || video->direction == "inactive")
+    return Error{ErrorCode::VideoRefused, "the robot refused to send video (its answer rejects "
+                                          "the video stream)"};
+  for (const std::string &codec : video->codecs)
+    if (g_ascii_strncasecmp(codec.c_str(), "H264/", 5) == 0)
+      return std::nullopt;
+  // An encoding that is still a number had no rtpmap.
+  std::string name = video->codecs.empty() ? "" : video->codecs[0];
+  name = name.substr(0, name.find('/'));
+  if (name.empty() || g_ascii_isdigit(name[0]))
+    name = "an unknown codec (payload type " +
+           (video->payloads.empty() ? "none" : video->payloads[0]) + ")";
+  return Error{ErrorCode::CodecUnsupported,
+               "the robot sends video as " + name +
+                   ", which roborocksrc cannot play (it asks for H.264)"};
 }
 
 void WebrtcMedia::on_answer(const SessionDescription &answer) {
+  std::vector<SdpMedia> media = parse_sdp_media(answer.sdp);
+  if (auto problem = unplayable_video(media)) {
+    media_failed(*problem);
+    return;
+  }
   std::string local_answer;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -333,9 +377,9 @@ void WebrtcMedia::on_answer(const SessionDescription &answer) {
                         gst_promise_new_with_change_func(on_description_set, this, nullptr));
   gst_webrtc_session_description_free(description);
   // The pads now, before any data: linking "audio" is what asks for voice chat.
-  bool audio = answer_has_audio(parse_sdp_media(answer.sdp));
-  GST_DEBUG_OBJECT(element_, "the robot's answer %s audio", audio ? "sends" : "does not send");
-  outputs_->announce(audio);
+  GstCaps *audio_caps = answer_audio_caps(media);
+  GST_DEBUG_OBJECT(element_, "the robot's answer sends %" GST_PTR_FORMAT, audio_caps);
+  outputs_->announce(audio_caps);
 }
 
 void WebrtcMedia::on_remote_candidate(const IceCandidate &candidate) {

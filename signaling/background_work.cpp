@@ -46,6 +46,12 @@ void install_exit_handler() {
   });
 }
 
+void wait_for_background_jobs(std::chrono::milliseconds max) {
+  Jobs &j = jobs();
+  std::unique_lock<std::mutex> lock(j.mutex);
+  j.idle.wait_for(lock, max, [&j] { return j.running == 0; });
+}
+
 void run_in_background(std::function<void()> job) {
   install_exit_handler();
   {

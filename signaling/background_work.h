@@ -10,11 +10,18 @@
 // stops the signaling loop and waits, bounded, for running jobs.
 #pragma once
 
+#include <chrono>
 #include <functional>
 
 namespace roborock {
 
 void run_in_background(std::function<void()> job);
+
+// Waits, at most `max`, until no job runs. An element stopping waits here, so
+// that a process that ends right after (gst-launch-1.0 after an early error)
+// never exits while a job is inside OpenSSL: exit handlers are not the place
+// to count on for that (a crash at exit under the DTLS key warm-up showed it).
+void wait_for_background_jobs(std::chrono::milliseconds max);
 
 // Called by EventLoop::shared(): makes exit stop the shared loop first.
 void install_exit_handler();

@@ -8,7 +8,9 @@
 #include <set>
 #include <vector>
 
+#include "credentials_file.h"
 #include "log.h"
+#include "pattern_rejections.h"
 #include "robot_errors.h"
 #include "rpc_client.h"
 
@@ -95,6 +97,7 @@ public:
 
   std::atomic<SessionState> state{SessionState::Idle};
   std::atomic<unsigned> reconnects{0};
+  std::atomic<unsigned> undecodable{0}; // frames on our topic that did not decode
 
   // Any thread: after this returns no listener callback runs (one in progress
   // finishes first).
@@ -134,6 +137,11 @@ private:
             unsigned timeout_ms = 0);
   void call_for_reply(const std::string &method, const std::string &params, ReplyHandler handler);
   void on_mqtt_state(MqttState mqtt_state, const Error *error);
+  void connect_account();
+  bool pattern_rejected_before();
+  void fail_pattern(const Error &error);
+  void release_account();
+  std::string renew_account_keys();
   void begin_authentication();
   void check_status();
   void on_password_checked(Result<RpcReply> reply);
@@ -271,16 +279,26 @@ void CameraSession::Core::start() {
   if (state != SessionState::Idle)
     return;
   set_state(SessionState::Connecting);
+  if (pattern_rejected_before())
+    return;
   loop_.start_oneshot(deadline_, config_.negotiation_timeout_ms, [this] { on_deadline(); });
 
+  connect_account();
+}
+
+// The account's (shared) connection, with this session's robot on it.
+void CameraSession::Core::connect_account() {
   RpcAccount account = make_rpc_account(config_.broker, config_.ca_file, config_.rriot_u,
                                         config_.rriot_s, config_.rriot_k);
   account.mqtt.connect_timeout_ms =
       std::max(account.mqtt.connect_timeout_ms, config_.command_timeout_ms);
   rpc_ = RpcClient::acquire(loop_, account);
-  device_token_ = rpc_->attach_device(config_.duid, config_.local_key, [this](const RpcPush &push) {
-    log_message(LogLevel::Trace, "session " + config_.duid + ": push " + push.key);
-  });
+  device_token_ = rpc_->attach_device(
+      config_.duid, config_.local_key,
+      [this](const RpcPush &push) {
+        log_message(LogLevel::Trace, "session " + config_.duid + ": push " + push.key);
+      },
+      [this] { undecodable++; });
   mqtt_state_token_ = rpc_->mqtt().add_state_handler(
       [this](MqttState mqtt_state, const Error *error) { on_mqtt_state(mqtt_state, error); });
   MqttState current = rpc_->mqtt().state();
@@ -319,12 +337,51 @@ void CameraSession::Core::on_mqtt_state(MqttState mqtt_state, const Error *error
                       (error ? ": " + error->message : std::string())});
     }
     break;
-  case MqttState::Failed:
-    fatal(error ? *error : Error{ErrorCode::BrokerUnreachable, "cannot reach the broker"});
+  case MqttState::Failed: {
+    Error failure = error ? *error : Error{ErrorCode::BrokerUnreachable, "cannot reach the broker"};
+    if (failure.code == ErrorCode::BrokerNotAuthorized && authentication_started_) {
+      std::string why = renew_account_keys();
+      if (why.empty())
+        break; // connecting again with the file's new keys
+      failure.message += "; " + why;
+    }
+    fatal(failure);
     break;
+  }
   default:
     break;
   }
+}
+
+void CameraSession::Core::release_account() {
+  rpc_->mqtt().remove_state_handler(mqtt_state_token_);
+  rpc_->detach_device(device_token_);
+  rpc_.reset(); // the last session of an account closes its MQTT connection
+}
+
+// The broker refused keys it took before. Returns "" when the credentials
+// file has other keys now (the session then connects with them), else why not.
+// Never the same keys twice: a file that did not change means a failure.
+std::string CameraSession::Core::renew_account_keys() {
+  if (config_.credentials_file.empty())
+    return "";
+  auto account = load_credentials_file(config_.credentials_file, config_.duid);
+  if (!account)
+    return "re-reading " + config_.credentials_file + " failed: " + account.error().message;
+  const Rriot &keys = account->rriot;
+  if (keys.u == config_.rriot_u && keys.s == config_.rriot_s && keys.k == config_.rriot_k)
+    return "re-read " + config_.credentials_file +
+           ", which has the same keys: log in again (e.g. in Home Assistant) to renew them";
+  log_message(LogLevel::Info, "session " + config_.duid +
+                                  ": the broker refused the account keys; connecting with "
+                                  "the new ones in " +
+                                  config_.credentials_file);
+  config_.rriot_u = keys.u;
+  config_.rriot_s = keys.s;
+  config_.rriot_k = keys.k;
+  release_account();
+  connect_account();
+  return "";
 }
 
 void CameraSession::Core::begin_authentication() {
@@ -344,6 +401,34 @@ void CameraSession::Core::begin_authentication() {
   else
     status_known_ = true;
   maybe_start_preview();
+}
+
+// A refusal that rejects the pattern is remembered (pattern_rejections.h),
+// so that no later session of this process or another sends it again.
+void CameraSession::Core::fail_pattern(const Error &error) {
+  if (error.code == ErrorCode::WrongPassword)
+    remember_pattern_rejection(config_.duid, config_.local_key, config_.pattern_password);
+  fatal(error);
+}
+
+// A pattern the robot rejected before (in this process or, recently, in
+// another) is not sent again: the session fails at once, saying how to go on.
+bool CameraSession::Core::pattern_rejected_before() {
+  auto when = find_pattern_rejection(config_.duid, config_.local_key, config_.pattern_password);
+  if (!when)
+    return false;
+  GDateTime *time = g_date_time_new_from_unix_local(*when);
+  gchar *text = time ? g_date_time_format(time, "%Y-%m-%d %H:%M:%S") : g_strdup("?");
+  std::string at = text;
+  g_free(text);
+  if (time)
+    g_date_time_unref(time);
+  fatal(Error{ErrorCode::WrongPassword,
+              "the robot rejected this pattern password at " + at +
+                  "; it is not sent again, to avoid locking remote viewing. Set the right "
+                  "pattern, or if this one is right, delete " +
+                  pattern_rejections_path() + " (a rejection is forgotten after 24 h)"});
+  return true;
 }
 
 void CameraSession::Core::check_status() {
@@ -373,16 +458,16 @@ void CameraSession::Core::on_password_checked(Result<RpcReply> reply) {
                     "the robot did not accept the pattern password; not retried, to avoid "
                     "locking remote viewing (code " +
                         std::to_string(reply->error_code) + ", \"" + reply->error_message + "\")"};
-    fatal(error);
+    fail_pattern(error);
     return;
   }
   if (!is_ok_result(reply->result.get())) {
     // Anything but "ok" is not a success: going on would send the pattern
     // again in start_camera_preview.
-    fatal(Error{ErrorCode::WrongPassword,
-                "the robot did not confirm the pattern password (it answered " +
-                    result_text(reply->result.get()) +
-                    "); not retried, to avoid locking remote viewing"});
+    fail_pattern(Error{ErrorCode::WrongPassword,
+                       "the robot did not confirm the pattern password (it answered " +
+                           result_text(reply->result.get()) +
+                           "); not retried, to avoid locking remote viewing"});
     return;
   }
   password_ok_ = true;
@@ -488,8 +573,8 @@ void CameraSession::Core::on_preview_started(Result<RpcReply> reply) {
       loop_.start_oneshot(step_timer_, kPreviewRetryMs, [this] { start_preview(); });
       return;
     }
-    fatal(explain_preview_refusal(reply->error_code, reply->error_message,
-                                  !config_.pattern_password.empty()));
+    fail_pattern(explain_preview_refusal(reply->error_code, reply->error_message,
+                                         !config_.pattern_password.empty()));
     return;
   }
   if (!is_ok_result(reply->result.get())) {
@@ -862,9 +947,7 @@ void CameraSession::Core::stop(std::function<void()> done, unsigned grace_ms) {
 void CameraSession::Core::finish_stop() {
   if (!rpc_)
     return;
-  rpc_->mqtt().remove_state_handler(mqtt_state_token_);
-  rpc_->detach_device(device_token_);
-  rpc_.reset(); // the last session of an account closes its MQTT connection
+  release_account();
   set_state(SessionState::Stopped);
 }
 
@@ -955,6 +1038,10 @@ SessionState CameraSession::state() const {
 
 unsigned CameraSession::reconnect_count() const {
   return core_->reconnects;
+}
+
+unsigned CameraSession::undecodable_count() const {
+  return core_->undecodable;
 }
 
 } // namespace roborock

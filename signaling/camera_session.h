@@ -73,6 +73,11 @@ struct CameraSessionConfig {
   BrokerAddress broker;
   std::string ca_file; // empty: the system trust store
   std::string rriot_u, rriot_s, rriot_k;
+  // Where rriot_u/s/k came from, if from a credentials file: when the broker
+  // refuses them on a reconnect (the account logged in again and its keys
+  // were renewed), the session reads the file again and goes on with the
+  // keys it has now, once per new set of keys.
+  std::string credentials_file;
   std::string duid;
   std::string local_key;
   std::string pattern_password; // the pattern digits; empty: the robot has none
@@ -135,6 +140,8 @@ public:
 
   SessionState state() const;
   unsigned reconnect_count() const;
+  // Frames on the robot's reply topic that did not decode (dropped).
+  unsigned undecodable_count() const;
 
   class Core; // the EventLoop-side state machine
 

@@ -3,7 +3,9 @@
 
 #include <memory>
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <zlib.h>
 
 namespace roborock {
@@ -52,10 +54,24 @@ std::optional<std::vector<uint8_t>> aes128_ecb_decrypt(const Md5Digest &key, con
   int final_written = 0;
   if (EVP_DecryptInit_ex(ctx.get(), EVP_aes_128_ecb(), nullptr, key.data(), nullptr) != 1 ||
       EVP_DecryptUpdate(ctx.get(), out.data(), &written, data, static_cast<int>(size)) != 1 ||
-      EVP_DecryptFinal_ex(ctx.get(), out.data() + written, &final_written) != 1)
-    return std::nullopt; // OpenSSL checks every PKCS#7 padding byte
+      EVP_DecryptFinal_ex(ctx.get(), out.data() + written, &final_written) != 1) {
+    // OpenSSL checks every PKCS#7 padding byte, and queues "bad decrypt" on
+    // this thread. Left there, the queue makes the next SSL_read of the MQTT
+    // connection (same thread) look like a TLS failure, and libmosquitto
+    // drops the connection: one frame under another key would cut the link.
+    ERR_clear_error();
+    return std::nullopt;
+  }
   out.resize(static_cast<size_t>(written + final_written));
   return out;
+}
+
+std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
+  uint8_t digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  HMAC(EVP_sha256(), key.data(), int(key.size()), reinterpret_cast<const uint8_t *>(data.data()),
+       data.size(), digest, &size);
+  return to_hex(digest, size);
 }
 
 uint32_t crc32_of(const uint8_t *data, size_t size) {

@@ -34,6 +34,9 @@ std::string base64_encode(std::string_view data);
 // except an optional trailing newline. Empty optional on any violation.
 std::optional<std::string> base64_decode(std::string_view text);
 
+// Lowercase hex of HMAC-SHA256(key, data) (64 characters).
+std::string hmac_sha256_hex(std::string_view key, std::string_view data);
+
 // Lowercase hex of arbitrary bytes.
 std::string to_hex(const uint8_t *data, size_t size);
 

@@ -53,6 +53,10 @@ const char *error_code_name(ErrorCode code) {
     return "unsupported";
   case ErrorCode::NegotiationFailed:
     return "negotiation-failed";
+  case ErrorCode::CodecUnsupported:
+    return "codec-unsupported";
+  case ErrorCode::VideoRefused:
+    return "video-refused";
   case ErrorCode::Cancelled:
     return "cancelled";
   }

@@ -39,6 +39,8 @@ enum class ErrorCode {
   RobotError,
   Unsupported,
   NegotiationFailed,
+  CodecUnsupported, // the robot's answer sends media in a codec we cannot play
+  VideoRefused,     // the robot's answer refuses (or lacks) the video stream
   Cancelled,
 };
 

@@ -8,10 +8,19 @@
 namespace roborock {
 namespace {
 
-// Deep enough for every message of the protocol, shallow enough for any stack.
+// Deep enough for every message of the protocol, shallow enough for any stack
+// (json-glib recurses once per level; threads may have 1 MB stacks).
 constexpr int kMaxJsonDepth = 32;
 
-bool nesting_within_limit(std::string_view text) {
+enum class Scan { Ok, TooDeep, NotStrict };
+
+// json-glib's parser recurses without a limit, so nesting is measured before
+// it sees the text. It also takes /* comments */ and 'single-quoted' strings,
+// either of which could hide brackets from a scan that knows only "strings"
+// (or hide a quote that would hide them). Strict JSON has neither `/` nor `'`
+// outside double-quoted strings, so such text is refused: what passes is
+// tokenised here exactly as json-glib will.
+Scan scan_nesting(std::string_view text) {
   int depth = 0;
   bool in_string = false;
   bool escaped = false;
@@ -27,13 +36,15 @@ bool nesting_within_limit(std::string_view text) {
     }
     if (c == '"')
       in_string = true;
+    else if (c == '/' || c == '\'')
+      return Scan::NotStrict;
     else if (c == '[' || c == '{') {
       if (++depth > kMaxJsonDepth)
-        return false;
+        return Scan::TooDeep;
     } else if (c == ']' || c == '}')
       depth--;
   }
-  return true;
+  return Scan::Ok;
 }
 
 } // namespace
@@ -43,8 +54,15 @@ JsonNodePtr adopt_json_node(JsonNode *node) {
 }
 
 Result<JsonNodePtr> parse_json(std::string_view text, const char *what) {
-  if (!nesting_within_limit(text))
+  switch (scan_nesting(text)) {
+  case Scan::TooDeep:
     return make_error(ErrorCode::BadJson, std::string(what) + " is nested too deeply");
+  case Scan::NotStrict:
+    return make_error(ErrorCode::BadJson,
+                      std::string(what) + " is not strict JSON (a comment or a single quote)");
+  case Scan::Ok:
+    break;
+  }
   if (!g_utf8_validate(text.data(), static_cast<gssize>(text.size()), nullptr))
     return make_error(ErrorCode::BadJson, std::string(what) + " is not valid UTF-8");
   g_autoptr(JsonParser) parser = json_parser_new_immutable();

@@ -77,12 +77,13 @@ RpcClient::~RpcClient() {
 }
 
 int RpcClient::attach_device(const std::string &duid, const std::string &local_key,
-                             PushHandler on_push) {
+                             PushHandler on_push, std::function<void()> on_undecodable) {
   int token = next_device_token_++;
   Device &device = devices_[token];
   device.duid = duid;
   device.local_key = local_key;
   device.on_push = std::move(on_push);
+  device.on_undecodable = std::move(on_undecodable);
   std::string topic = response_topic(account_.rriot_u, account_.mqtt.username, duid);
   std::weak_ptr<RpcClient> weak = weak_from_this();
   device.subscription =
@@ -188,6 +189,8 @@ void RpcClient::on_frame(const Device &device, const uint8_t *data, size_t size)
   auto frame = decode_frame(data, size, device.local_key);
   if (!frame) {
     undecodable_frames_++;
+    if (device.on_undecodable)
+      device.on_undecodable();
     log_message(LogLevel::Warning,
                 "ignoring a frame from " + device.duid + ": " + frame.error().message);
     return;
@@ -200,6 +203,8 @@ void RpcClient::on_frame(const Device &device, const uint8_t *data, size_t size)
   auto message = parse_rpc_message(frame->payload);
   if (!message) {
     undecodable_frames_++;
+    if (device.on_undecodable)
+      device.on_undecodable();
     log_message(LogLevel::Warning,
                 "ignoring a message from " + device.duid + ": " + message.error().message);
     return;

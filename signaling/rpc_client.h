@@ -72,7 +72,10 @@ public:
   // Subscribes the device's response topic (once per topic, however many
   // attach) and decodes its frames with `local_key`. The returned token keeps
   // the attachment; detach_device() releases it.
-  int attach_device(const std::string &duid, const std::string &local_key, PushHandler on_push);
+  // `on_undecodable` (optional) runs for each frame on its topic that does
+  // not decode (another key, bad CRC, cut short, not JSON): dropped, counted.
+  int attach_device(const std::string &duid, const std::string &local_key, PushHandler on_push,
+                    std::function<void()> on_undecodable = nullptr);
   void detach_device(int token);
 
   // Sends `method` to `duid` (which must be attached). Returns the request id.
@@ -90,6 +93,7 @@ private:
     std::string duid;
     std::string local_key;
     PushHandler on_push;
+    std::function<void()> on_undecodable;
     int subscription = 0;
   };
   struct Pending {

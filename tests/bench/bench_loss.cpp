@@ -33,24 +33,34 @@ void measure(double loss) {
   }
   // The simulator reports frames sent once a second: sample what was decoded
   // the moment a new report appears, at both ends of the window.
-  auto sample = [&](double *sent, int *decoded) {
+  struct Sample {
+    double sent = 0, keyframes = 0, requests = 0;
+    int decoded = 0;
+  };
+  auto sample = [&] {
     size_t reports = testbed.events_named("video-sent").size();
     pipeline.wait_until([&] { return testbed.events_named("video-sent").size() > reports; }, 3000);
-    *decoded = video.buffers();
+    Sample at;
+    at.decoded = video.buffers();
     auto events = testbed.events_named("video-sent");
-    *sent = events.empty() ? 0 : event_number(events.back(), "frames");
+    if (!events.empty()) {
+      at.sent = event_number(events.back(), "frames");
+      at.keyframes = event_number(events.back(), "keyframes");
+      at.requests = event_number(events.back(), "keyframe-requests");
+    }
+    return at;
   };
-  double sent_before = 0, sent_after = 0;
-  int decoded_before = 0, decoded_after = 0;
-  sample(&sent_before, &decoded_before);
+  Sample before = sample();
   pipeline.wait_until([] { return false; }, kSeconds * 1000);
-  sample(&sent_after, &decoded_after);
-  double sent = sent_after - sent_before;
-  int decoded = decoded_after - decoded_before;
+  Sample after = sample();
+  double sent = after.sent - before.sent;
+  int decoded = after.decoded - before.decoded;
   std::vector<std::string> states = pipeline.roborock_states();
   long restarts = std::count(states.begin(), states.end(), "restarting");
-  printf("  loss %4.1f%%: %d of %.0f frames decoded over %d s (%.0f%%), %ld restarts\n", loss * 100,
-         decoded, sent, kSeconds, sent > 0 ? 100.0 * decoded / sent : 0.0, restarts);
+  printf("  loss %4.1f%%: %d of %.0f frames decoded over %d s (%.0f%%), %ld restarts; "
+         "the robot sent %.0f keyframes, %.0f asked for\n",
+         loss * 100, decoded, sent, kSeconds, sent > 0 ? 100.0 * decoded / sent : 0.0, restarts,
+         after.keyframes - before.keyframes, after.requests - before.requests);
   pipeline.set_state(GST_STATE_NULL);
 }
 

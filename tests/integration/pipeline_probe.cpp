@@ -11,6 +11,7 @@ namespace roborock::test {
 PadProbe::~PadProbe() {
   if (pad_) {
     gst_pad_remove_probe(pad_, id_);
+    gst_pad_remove_probe(pad_, event_id_);
     gst_object_unref(pad_);
   }
 }
@@ -18,6 +19,22 @@ PadProbe::~PadProbe() {
 void PadProbe::attach(GstPad *pad) {
   pad_ = GST_PAD(gst_object_ref(pad));
   id_ = gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, on_data, this, nullptr);
+  event_id_ = gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_event, this, nullptr);
+}
+
+GstPadProbeReturn PadProbe::on_event(GstPad *, GstPadProbeInfo *info, gpointer data) {
+  auto *self = static_cast<PadProbe *>(data);
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT(info);
+  if (GST_EVENT_TYPE(event) != GST_EVENT_GAP)
+    return GST_PAD_PROBE_OK;
+  GstClockTime timestamp, duration;
+  gst_event_parse_gap(event, &timestamp, &duration);
+  self->gaps_++;
+  if (timestamp < self->last_pts_)
+    self->pts_backwards_++;
+  else
+    self->last_pts_ = timestamp;
+  return GST_PAD_PROBE_OK;
 }
 
 GstPadProbeReturn PadProbe::on_data(GstPad *pad, GstPadProbeInfo *info, gpointer data) {

@@ -35,16 +35,20 @@ public:
   int untimestamped() const { return untimestamped_; } // buffers without a PTS
   int pts_backwards() const { return pts_backwards_; } // PTS below an earlier one
   int disconts() const { return disconts_; }           // buffers flagged DISCONT
+  // GAP events; a GAP starting before an earlier buffer's PTS (or a buffer
+  // before an earlier GAP) counts in pts_backwards().
+  int gaps() const { return gaps_; }
 
 private:
   static GstPadProbeReturn on_data(GstPad *pad, GstPadProbeInfo *info, gpointer self);
+  static GstPadProbeReturn on_event(GstPad *pad, GstPadProbeInfo *info, gpointer self);
   GstPad *pad_ = nullptr;
-  gulong id_ = 0;
+  gulong id_ = 0, event_id_ = 0;
   std::atomic<int> buffers_{0};
   std::atomic<int> width_{0}, height_{0}, channels_{0}, rate_{0};
   std::atomic<int> peak_{0};
   std::atomic<bool> first_keyframe_{false};
-  std::atomic<int> untimestamped_{0}, pts_backwards_{0}, disconts_{0};
+  std::atomic<int> untimestamped_{0}, pts_backwards_{0}, disconts_{0}, gaps_{0};
   std::atomic<GstClockTime> last_pts_{0};
   std::atomic<gint64> first_us_{0};
 };

@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <mutex>
+#include <vector>
 
+#include <glib/gstdio.h>
 #include <gst/gst.h>
 #include <gst/video/navigation.h>
 
@@ -130,6 +133,101 @@ void test_audio_only() {
     pipeline.set_state(GST_STATE_NULL);
     pipeline.forget_messages();
   }
+}
+
+// A robot whose audio never flows (voice chat refused; models without a
+// microphone exist), with both pads on ordinary synchronising sinks: GAP
+// events on "audio" let its sink preroll, so the pipeline plays.
+void test_audio_never_flows() {
+  Testbed testbed({true, false, {"--silent=start_voice_chat"}});
+  Pipeline pipeline(source(testbed) + " src.video ! decodebin ! fakesink name=out sync=true"
+                                      " src.audio ! decodebin ! fakesink name=aout sync=true");
+  PadProbe video, audio;
+  attach(video, pipeline, "out");
+  attach(audio, pipeline, "aout");
+  pipeline.set_state(GST_STATE_PLAYING);
+  wait_buffers(pipeline, video, 30);
+  GstState state;
+  g_assert_cmpint(gst_element_get_state(pipeline.get(), &state, nullptr, 5 * GST_SECOND), ==,
+                  GST_STATE_CHANGE_SUCCESS);
+  g_assert_cmpint(state, ==, GST_STATE_PLAYING);
+  g_assert_cmpint(audio.gaps(), >, 0);
+  g_assert_cmpint(audio.pts_backwards(), ==, 0);
+}
+
+// Timestamps of the buffers reaching a pad, in order.
+struct TimestampLog {
+  std::mutex mutex;
+  std::vector<GstClockTime> pts;
+  std::vector<bool> keyframe;
+  std::vector<bool> discont;
+  void attach(GstElement *sink) {
+    GstPad *pad = gst_element_get_static_pad(sink, "sink");
+    gst_pad_add_probe(
+        pad, GST_PAD_PROBE_TYPE_BUFFER,
+        [](GstPad *, GstPadProbeInfo *info, gpointer data) {
+          auto *log = static_cast<TimestampLog *>(data);
+          GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+          std::lock_guard<std::mutex> lock(log->mutex);
+          log->pts.push_back(GST_BUFFER_PTS(buffer));
+          log->keyframe.push_back(!GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT));
+          log->discont.push_back(GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DISCONT));
+          return GST_PAD_PROBE_OK;
+        },
+        this, nullptr);
+    gst_object_unref(pad);
+  }
+  size_t size() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return pts.size();
+  }
+};
+
+// The start of a stream as a recording gets it: audio timestamps rise in
+// 20 ms steps from the first buffer (a longer step only where the robot's
+// audio really paused, flagged DISCONT; never a shorter one), and the first
+// second of video is continuous (no isolated keyframes with the frames
+// between them dropped) with rising timestamps.
+void test_start_timestamps() {
+  Testbed testbed;
+  Pipeline pipeline(source(testbed) + " src.video ! queue ! fakesink name=out"
+                                      " src.audio ! queue ! fakesink name=aout");
+  TimestampLog video, audio;
+  video.attach(pipeline.element("out"));
+  audio.attach(pipeline.element("aout"));
+  pipeline.set_state(GST_STATE_PLAYING);
+  g_assert_true(
+      pipeline.wait_until([&] { return video.size() >= 45 && audio.size() >= 150; }, 20000));
+  assert_no_errors(pipeline);
+  std::lock_guard<std::mutex> video_lock(video.mutex), audio_lock(audio.mutex);
+  std::string steps;
+  int bad_steps = 0;
+  for (size_t i = 1; i < 150; i++) {
+    gint64 step = gint64(audio.pts[i]) - gint64(audio.pts[i - 1]);
+    if (i < 60)
+      steps += std::to_string(step / 100000) + " "; // 0.1 ms
+    bool pause = audio.discont[i] && step > 20 * gint64(GST_MSECOND);
+    if (step != 20 * gint64(GST_MSECOND) && !pause)
+      bad_steps++;
+  }
+  g_test_message("audio steps (0.1 ms): %s", steps.c_str());
+  std::string frames;
+  GstClockTime first = video.pts[0];
+  size_t in_first_second = 0;
+  GstClockTime widest = 0;
+  for (size_t i = 0; i < video.pts.size() && video.pts[i] < first + GST_SECOND; i++) {
+    in_first_second++;
+    if (i > 0)
+      widest = std::max(widest, video.pts[i] - video.pts[i - 1]);
+    frames +=
+        std::to_string((video.pts[i] - first) / GST_MSECOND) + (video.keyframe[i] ? "K " : " ");
+  }
+  g_test_message("video, first second (ms from the first frame): %s", frames.c_str());
+  g_test_message("widest step in the first second: %" GST_TIME_FORMAT, GST_TIME_ARGS(widest));
+  g_assert_cmpint(bad_steps, ==, 0);
+  g_assert_cmpuint(in_first_second, >=, 12); // 15 fps: no frame of the first GOP dropped
+  for (size_t i = 1; i < video.pts.size(); i++)
+    g_assert_cmpuint(video.pts[i], >, video.pts[i - 1]);
 }
 
 // A robot that lists its candidates only in its answer, in the second m-line
@@ -519,6 +617,52 @@ void test_error_wrong_pattern() {
   g_assert_cmpuint(testbed.count_commands("start_camera_preview"), ==, 0);
 }
 
+// A rejected pattern is never sent again: not by the same pipeline going
+// NULL -> PLAYING again (as recorders and supervisors do after an error), nor
+// by other processes (the record in the cache directory). The right pattern
+// still works, and the record holds no pattern.
+void test_rejected_pattern_remembered() {
+  Testbed testbed;
+  const char *wrong = "258025802";
+  std::string description = source(testbed) + " password=" + wrong + " ! decodebin ! fakesink";
+  Pipeline pipeline(description);
+  for (int run = 0; run < 3; run++) {
+    pipeline.set_state(GST_STATE_PLAYING);
+    assert_error(pipeline, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_AUTHORIZED,
+                 run == 0 ? "not retried" : "rejected this pattern password at");
+    pipeline.set_state(GST_STATE_NULL);
+    pipeline.forget_messages();
+  }
+  for (int process = 0; process < 3; process++) {
+    gchar **argv = nullptr;
+    g_assert_true(
+        g_shell_parse_argv(("gst-launch-1.0 " + description).c_str(), nullptr, &argv, nullptr));
+    gchar *out = nullptr, *err = nullptr;
+    gint status = 0;
+    g_assert_true(g_spawn_sync(nullptr, argv, nullptr, G_SPAWN_SEARCH_PATH, nullptr, nullptr, &out,
+                               &err, &status, nullptr));
+    std::string output = std::string(out) + err;
+    g_assert_false(g_spawn_check_wait_status(status, nullptr));
+    g_assert_nonnull(strstr(output.c_str(), "rejected this pattern password at"));
+    g_free(out);
+    g_free(err);
+    g_strfreev(argv);
+  }
+  g_assert_cmpuint(testbed.count_commands("check_homesec_password"), ==, 1);
+
+  std::string record = std::string(g_getenv("XDG_CACHE_HOME")) + "/roborocksrc/rejected-patterns";
+  gchar *text = nullptr;
+  g_assert_true(g_file_get_contents(record.c_str(), &text, nullptr, nullptr));
+  g_assert_null(strstr(text, wrong));
+  g_free(text);
+  GStatBuf st;
+  g_assert_cmpint(g_stat(record.c_str(), &st), ==, 0);
+  g_assert_cmpint(st.st_mode & 0777, ==, 0600);
+
+  Streaming right(testbed, "", " ! decodebin ! fakesink name=out", 5);
+  g_assert_cmpuint(testbed.count_commands("check_homesec_password"), ==, 2);
+}
+
 void test_error_busy() {
   Testbed testbed({true, false, {"--viewer=the-phone-app"}});
   Pipeline pipeline(source(testbed) + " ! decodebin ! fakesink");
@@ -545,6 +689,34 @@ void test_error_broker_refuses() {
   Pipeline pipeline(description);
   pipeline.set_state(GST_STATE_PLAYING);
   assert_error(pipeline, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_AUTHORIZED, "not authorized");
+}
+
+// Junk on the reply topic (other apps' traffic under another key, a bad CRC,
+// frames cut short, garbage) before every reply: each is dropped and
+// counted, the reply after it used, on the same MQTT connection. OpenSSL's
+// "bad decrypt" left queued once made the next TLS read fail.
+void test_junk_frames() {
+  Testbed testbed({true, false, {"--junk-before-replies"}});
+  Streaming streaming(testbed, "", " ! decodebin ! fakesink name=out", 10);
+  for (const char *signal : {"rc-start", "rc-stop"}) {
+    gboolean ok = FALSE;
+    g_signal_emit_by_name(streaming.src(), signal, &ok);
+    g_assert_true(ok);
+  }
+  assert_no_errors(streaming.pipeline);
+  GstStructure *stats = nullptr;
+  g_object_get(streaming.src(), "stats", &stats, nullptr);
+  guint undecodable = 0;
+  g_assert_true(gst_structure_get_uint(stats, "undecodable-frames", &undecodable));
+  gst_structure_free(stats);
+  std::string login = "u'" + testbed.account().mqtt_username + "'";
+  g_assert_cmpuint(testbed.broker_log_count(login.c_str()), ==, 1); // never reconnected
+  size_t replies = testbed.events_named("malformed-replies").size();
+  g_test_message("%u undecodable frames around %zu replies", undecodable, replies);
+  g_assert_cmpuint(replies, >=, 5);
+  g_assert_cmpuint(undecodable, >=, 6 * replies - 6); // a reply may still be on its way
+  int frames = streaming.video.buffers();
+  wait_buffers(streaming.pipeline, streaming.video, frames + 10);
 }
 
 void test_stats() {
@@ -575,12 +747,14 @@ void test_stats() {
   // Every documented field, with its type and a value that fits this run.
   guint64 audio_frames = 0, talkback_frames = 0;
   gint64 lost = -1;
-  guint reconnects = 99;
+  guint reconnects = 99, undecodable = 99;
   gdouble rtt = 0, jitter = 0;
   g_assert_true(gst_structure_get_uint64(stats, "audio-frames", &audio_frames));
   g_assert_true(gst_structure_get_uint64(stats, "talkback-frames", &talkback_frames));
   g_assert_true(gst_structure_get_int64(stats, "packets-lost", &lost));
   g_assert_true(gst_structure_get_uint(stats, "reconnects", &reconnects));
+  g_assert_true(gst_structure_get_uint(stats, "undecodable-frames", &undecodable));
+  g_assert_cmpuint(undecodable, ==, 0);
   g_assert_true(gst_structure_get_double(stats, "round-trip-time", &rtt));
   g_assert_true(gst_structure_get_double(stats, "jitter", &jitter));
   g_assert_cmpuint(audio_frames, >=, 20);
@@ -749,6 +923,8 @@ int main(int argc, char **argv) {
   g_test_add_func("/element/named-pads-with-audio", test_named_pads_with_audio);
   g_test_add_func("/element/audio-off", test_audio_off);
   g_test_add_func("/element/audio-only", test_audio_only);
+  g_test_add_func("/element/audio-never-flows", test_audio_never_flows);
+  g_test_add_func("/element/start-timestamps", test_start_timestamps);
   g_test_add_func("/element/candidates-in-answer", test_candidates_in_answer);
   g_test_add_func("/element/relay-only", test_relay_only);
   g_test_add_func("/element/quality-switch", test_quality_switch);
@@ -764,10 +940,12 @@ int main(int argc, char **argv) {
   g_test_add_func("/element/uri-handling", test_uri_handling);
   g_test_add_func("/element/error-missing-credentials", test_error_missing_credentials);
   g_test_add_func("/element/error-wrong-pattern", test_error_wrong_pattern);
+  g_test_add_func("/element/rejected-pattern-remembered", test_rejected_pattern_remembered);
   g_test_add_func("/element/error-busy", test_error_busy);
   g_test_add_func("/element/error-broker-down", test_error_broker_down);
   g_test_add_func("/element/error-broker-refuses", test_error_broker_refuses);
   g_test_add_func("/element/stats", test_stats);
+  g_test_add_func("/element/junk-frames", test_junk_frames);
   g_test_add_func("/element/secrets-masked", test_secrets_masked);
   g_test_add_func("/element/client-id-across-processes", test_client_id_across_processes);
   g_test_add_func("/element/broker-restart", test_broker_restart);

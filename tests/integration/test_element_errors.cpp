@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // The errors table and the warnings of docs/element.md, at element level:
 // each row's situation made real, then its domain, code and text checked.
+#include <sys/wait.h>
+
 #include <cstdio>
 #include <string>
 
@@ -77,6 +79,73 @@ void test_no_media_path() {
                30000);
 }
 
+// An answer we cannot play, posted at once (not as a timeout or a bare
+// "internal data stream error" from downstream), and the robot's side ended.
+void assert_unplayable_answer(const char *how, GQuark domain, gint code, const char *text) {
+  Testbed testbed({true, false, {std::string("--answer-video=") + how}});
+  Pipeline pipeline(source(testbed) + " ! decodebin ! fakesink");
+  gint64 start = g_get_monotonic_time();
+  pipeline.set_state(GST_STATE_PLAYING);
+  assert_error(pipeline, domain, code, text, 8000);
+  g_test_message("error %.1f s after PLAYING", (g_get_monotonic_time() - start) / 1e6);
+  g_assert_true(
+      testbed.wait_until([&] { return testbed.count_commands("stop_camera_preview") >= 1; }, 5000));
+  g_assert_cmpuint(testbed.count_commands("get_device_sdp"), >=, 1);
+}
+
+// Video as VP8 on the payload type we offered for H.264, or on one we did
+// not offer: STREAM/CODEC_NOT_FOUND naming the codec.
+void test_answer_vp8() {
+  assert_unplayable_answer("vp8", GST_STREAM_ERROR, GST_STREAM_ERROR_CODEC_NOT_FOUND,
+                           "video as VP8");
+}
+
+void test_answer_vp8_new_pt() {
+  assert_unplayable_answer("vp8-new-pt", GST_STREAM_ERROR, GST_STREAM_ERROR_CODEC_NOT_FOUND,
+                           "video as VP8");
+}
+
+// The video m-line refused (port 0).
+void test_video_refused() {
+  assert_unplayable_answer("rejected", GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ,
+                           "refused to send video");
+}
+
+// gst-launch-1.0 with an unreachable broker exits every time, cleanly. The
+// error comes within a millisecond, possibly while gst-launch is still in
+// set_state(PAUSED): it used to hang then (it went on to PLAYING and waited).
+void test_gst_launch_exits() {
+  Testbed testbed({false, false, {}});
+  std::string description = source(testbed) + " ! decodebin ! fakesink";
+  // A port nothing listens on: refused at once.
+  std::string refusing = "ssl://" + std::string(g_getenv("ROBOROCK_NETNS_ADDRESS")) + ":9";
+  description.replace(description.find(testbed.broker_url()), testbed.broker_url().size(),
+                      refusing);
+  std::string command = "timeout 20 gst-launch-1.0 " + description;
+  gchar **argv = nullptr;
+  g_assert_true(g_shell_parse_argv(command.c_str(), nullptr, &argv, nullptr));
+  for (int run = 0; run < 10; run++) {
+    gchar *out = nullptr, *err = nullptr;
+    gint status = 0;
+    gint64 start = g_get_monotonic_time();
+    g_assert_true(g_spawn_sync(nullptr, argv, nullptr, G_SPAWN_SEARCH_PATH, nullptr, nullptr, &out,
+                               &err, &status, nullptr));
+    std::string output = std::string(out) + err;
+    g_test_message("run %d: %.2f s", run, (g_get_monotonic_time() - start) / 1e6);
+    g_free(out);
+    g_free(err);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 1)
+      g_error("run %d: gst-launch-1.0 %s:\n%s", run,
+              WIFEXITED(status) && WEXITSTATUS(status) == 124 ? "hung" : "ended oddly",
+              output.c_str());
+    g_assert_nonnull(strstr(output.c_str(), "cannot connect to MQTT broker"));
+    // gst-launch's fault handler: a crash at exit (OpenSSL's cleanup under
+    // the DTLS key still being made) once showed here.
+    g_assert_null(strstr(output.c_str(), "Caught SIG"));
+  }
+  g_strfreev(argv);
+}
+
 // "webrtcbin missing": gst-launch-1.0 with only the core elements and ours.
 void test_webrtcbin_missing() {
   Testbed testbed;
@@ -119,7 +188,7 @@ void test_warning_audio_refused() {
   Testbed testbed({true, false, {"--silent=start_voice_chat"}});
   Streaming streaming(testbed, "",
                       " src.video ! decodebin ! fakesink name=out"
-                      " src.audio ! fakesink async=false",
+                      " src.audio ! fakesink",
                       5);
   assert_warning(streaming.pipeline, "robot audio and talk-back unavailable", 15000);
   int frames = streaming.video.buffers();
@@ -154,6 +223,10 @@ int main(int argc, char **argv) {
   g_test_add_func("/errors/robot-silent", test_robot_silent);
   g_test_add_func("/errors/no-media-path", test_no_media_path);
   g_test_add_func("/errors/webrtcbin-missing", test_webrtcbin_missing);
+  g_test_add_func("/errors/gst-launch-exits", test_gst_launch_exits);
+  g_test_add_func("/errors/answer-vp8", test_answer_vp8);
+  g_test_add_func("/errors/answer-vp8-new-pt", test_answer_vp8_new_pt);
+  g_test_add_func("/errors/video-refused", test_video_refused);
   g_test_add_func("/warnings/no-turn", test_warning_no_turn);
   g_test_add_func("/warnings/audio-refused", test_warning_audio_refused);
   g_test_add_func("/warnings/quality-refused", test_warning_quality_refused);

@@ -4,6 +4,7 @@
 // session on the robot, and restarts on its own with backoff; the same pads
 // carry the new stream. When restarts run out: a clear RESOURCE/READ error.
 #include <algorithm>
+#include <cstring>
 #include <string>
 
 #include <gst/gst.h>
@@ -69,7 +70,15 @@ void assert_restarted(Streaming &streaming, const Testbed &testbed, const char *
 void test_media_stall() {
   Testbed testbed({true, false, {"--stall-after=1"}});
   Streaming streaming(testbed, kRecovery, " ! decodebin ! fakesink name=out", 5);
+  PadProbe pad; // the element's own pad: GAP events while the media is down
+  GstPad *video = gst_element_get_static_pad(streaming.src(), "video");
+  pad.attach(video);
+  gst_object_unref(video);
+  int gaps_before = pad.gaps();
   assert_restarted(streaming, testbed, "no video from the robot for 2 s");
+  g_test_message("%d GAP events before the stall, %d in all", gaps_before, pad.gaps());
+  g_assert_cmpint(pad.gaps(), >=, 5); // every 100 ms from 0.5 s into the 2 s stall on
+  g_assert_cmpint(pad.pts_backwards(), ==, 0);
   g_assert_cmpuint(testbed.count_commands("stop_camera_preview"), >=, 1);
 }
 
@@ -101,6 +110,71 @@ void test_restarts_run_out() {
   assert_error(streaming.pipeline, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_READ,
                "2 restarts did not bring it back", 30000);
   g_assert_cmpuint(count_state(streaming.pipeline, "restarting"), ==, 2);
+}
+
+// The element with its keys from a credentials file, as Home Assistant
+// users run it.
+std::string file_source(const Testbed &testbed, const std::string &file) {
+  const TestAccount &a = testbed.account();
+  return "roborocksrc name=src credentials-file=" + file + " tls-ca-file=" + testbed.ca_file() +
+         " duid=" + a.duid + " password=" + a.pattern + " client-id=element-test timeout=3";
+}
+
+// The account logs in again elsewhere and its keys are renewed: the broker
+// refuses the old ones on the reconnect, the element reads the credentials
+// file again and goes on with the new keys. The media never stops.
+void test_keys_renewed() {
+  Testbed testbed;
+  Pipeline pipeline(file_source(testbed, testbed.write_credentials_file()) +
+                    " ! decodebin ! fakesink name=out");
+  PadProbe video;
+  attach(video, pipeline, "out");
+  pipeline.set_state(GST_STATE_PLAYING);
+  wait_buffers(pipeline, video, 10);
+  testbed.rotate_account_keys(true);
+  g_assert_true(
+      pipeline.wait_until([&] { return count_state(pipeline, "reconnecting") >= 1; }, 10000));
+  g_assert_true(
+      pipeline.wait_until([&] { return pipeline.roborock_states().back() == "streaming"; }, 20000));
+  assert_no_errors(pipeline);
+  g_assert_cmpuint(count_state(pipeline, "restarting"), ==, 0);
+  g_assert_cmpuint(testbed.broker_log_count("not authorised"), ==, 1); // the old keys, once
+  // Commands go through the new connection (the robot reconnects on its own
+  // schedule first).
+  g_assert_true(pipeline.wait_until(
+      [&] {
+        return testbed
+                   .events_named("mqtt",
+                                 [](JsonObject *e) {
+                                   return g_strcmp0(roborock::json_object_string(e, "state"),
+                                                    "connected") == 0;
+                                 })
+                   .size() == 2;
+      },
+      20000));
+  gboolean ok = FALSE;
+  g_signal_emit_by_name(pipeline.element("src"), "rc-start", &ok);
+  g_assert_true(ok);
+  int frames = video.buffers();
+  wait_buffers(pipeline, video, frames + 10);
+}
+
+// Renewed keys the file does not have: one refused reconnect, then a clear
+// error that says what to do; the old keys are not sent again.
+void test_keys_refused() {
+  Testbed testbed;
+  Pipeline pipeline(file_source(testbed, testbed.write_credentials_file()) +
+                    " ! decodebin ! fakesink name=out");
+  PadProbe video;
+  attach(video, pipeline, "out");
+  pipeline.set_state(GST_STATE_PLAYING);
+  wait_buffers(pipeline, video, 10);
+  testbed.rotate_account_keys(false);
+  assert_error(pipeline, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_AUTHORIZED, "refused", 20000);
+  ErrorInfo error = parse_error(pipeline.errors().front());
+  g_assert_nonnull(strstr(error.text.c_str(), "same keys"));
+  g_usleep(2000 * 1000); // a reconnect storm would show now
+  g_assert_cmpuint(testbed.broker_log_count("not authorised"), ==, 1);
 }
 
 // A 10 s network blackout (every packet dropped): the stream comes back
@@ -208,5 +282,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/recovery/recording-across-restart", test_recording_across_restart);
   g_test_add_func("/recovery/answer-rejected", test_answer_rejected);
   g_test_add_func("/recovery/blackout", test_blackout);
+  g_test_add_func("/recovery/keys-renewed", test_keys_renewed);
+  g_test_add_func("/recovery/keys-refused", test_keys_refused);
   return g_test_run();
 }

@@ -107,6 +107,12 @@ void test_credentials_file_fills_gaps() {
   ASSERT_STR_EQ(config->local_key, "q9W8e7R6t5Y4u3I2");
   ASSERT_STR_EQ(config->rriot_u, "2Gb5LkTAi8tYcJ6aZvXxQp");
   ASSERT_STR_EQ(config->broker.url(), "ssl://mqtt-us-2.roborock.com:8883"); // the account's r.m
+  // Keys from the file may be renewed from it on a refusal...
+  ASSERT_STR_EQ(config->credentials_file, s.credentials_file);
+  // ...keys given as properties never.
+  ElementSettings explicit_keys = s;
+  explicit_keys.rriot_k = "explicitK";
+  ASSERT_STR_EQ(resolve_session_config(explicit_keys)->credentials_file, "");
 
   // Explicit values win over the file.
   s.local_key = "explicitKey12345";

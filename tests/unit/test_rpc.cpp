@@ -210,6 +210,16 @@ void test_malformed() {
   // Brackets inside strings do not count as nesting.
   std::string brackets = "{\"dps\":{\"121\":\"" + std::string(500, '[') + "\"}}";
   g_assert_true(parse_rpc_message(brackets).ok());
+  // json-glib takes comments and single-quoted strings: neither may hide a
+  // quote (and with it the nesting) from the depth scan. Each of these
+  // overflows a 1 MB stack in json-glib (the suite runs under ulimit -s 1024).
+  std::string very_deep(200000, '[');
+  for (const std::string &cover : {std::string("/* \" */ "), std::string("['\"', "),
+                                   std::string("['\\', \""), std::string("[1, /*/ \" */ ")})
+    assert_parse_error(cover + very_deep, ErrorCode::BadJson);
+  assert_parse_error("{\"dps\":{\"102\":\"/* \\\" */ " + very_deep + "\"}}", ErrorCode::BadJson);
+  // Quotes and slashes inside strings are fine.
+  g_assert_true(parse_rpc_message("{\"dps\":{\"121\":\"it's a/b \\\"q\\\" [\"}}").ok());
 }
 
 void test_json_numbers() {

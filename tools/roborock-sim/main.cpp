@@ -50,12 +50,14 @@ struct Options {
   gchar **delay = nullptr;
   gint delay_ms = 0;
   gboolean duplicate_replies = FALSE;
+  gboolean junk_before_replies = FALSE;
   gboolean ice_duplicates = FALSE;
   gchar *viewer = nullptr;
   gboolean ice_in_answer = FALSE;
   gdouble offline_after = -1;
   gdouble stall_after = -1;
   gboolean bad_answer = FALSE;
+  gchar *answer_video = nullptr;
   gdouble close_after = -1;
   gint framerate = 15;
   gchar *ice_ports = nullptr;
@@ -215,6 +217,10 @@ bool parse_options(int &argc, char **&argv, Options &o) {
       {"delay-ms", 0, 0, G_OPTION_ARG_INT, &o.delay_ms, "Fault: delay every reply", "MS"},
       {"duplicate-replies", 0, 0, G_OPTION_ARG_NONE, &o.duplicate_replies,
        "Fault: send a reply with an unknown id first, then every reply twice", nullptr},
+      {"junk-before-replies", 0, 0, G_OPTION_ARG_NONE, &o.junk_before_replies,
+       "Fault: before every reply, frames under another key, with a bad CRC, cut short and "
+       "garbage (as other apps' traffic on the topic)",
+       nullptr},
       {"ice-duplicates", 0, 0, G_OPTION_ARG_NONE, &o.ice_duplicates,
        "Fault: list every ICE candidate twice in get_device_ice", nullptr},
       {"viewer", 0, 0, G_OPTION_ARG_STRING, &o.viewer,
@@ -223,6 +229,10 @@ bool parse_options(int &argc, char **&argv, Options &o) {
        "Also list ICE candidates in the answer SDP", nullptr},
       {"bad-answer", 0, 0, G_OPTION_ARG_NONE, &o.bad_answer,
        "Answer without the last m-line (an answer webrtcbin must refuse)", nullptr},
+      {"answer-video", 0, 0, G_OPTION_ARG_STRING, &o.answer_video,
+       "Answer video a client cannot play: vp8 (on the offered H.264 payload type), vp8-new-pt "
+       "(on one not offered) or rejected (port 0)",
+       "HOW"},
       {"stall-after", 0, 0, G_OPTION_ARG_DOUBLE, &o.stall_after,
        "Once: stop sending media SECONDS after the first viewer connects (ICE stays up)",
        "SECONDS"},
@@ -381,6 +391,7 @@ std::optional<RobotConfig> robot_config(const Options &o) {
   }
   config.delay_ms = unsigned(std::max(0, o.delay_ms));
   config.duplicate_replies = o.duplicate_replies;
+  config.junk_before_replies = o.junk_before_replies;
   config.ice_duplicates = o.ice_duplicates;
   config.ice_in_answer = o.ice_in_answer;
   if (!apply_behaviour(o, config))
@@ -394,6 +405,12 @@ std::optional<MediaOptions> media_options(const Options &o) {
   media.framerate = std::max(1, o.framerate);
   media.stall_after_s = o.stall_after;
   media.bad_answer = o.bad_answer;
+  media.answer_video = o.answer_video ? o.answer_video : "";
+  if (!media.answer_video.empty() && media.answer_video != "vp8" &&
+      media.answer_video != "vp8-new-pt" && media.answer_video != "rejected") {
+    g_printerr("roborock-sim: --answer-video wants vp8, vp8-new-pt or rejected\n");
+    return std::nullopt;
+  }
   media.close_after_s = o.close_after;
   if (o.ice_ports &&
       (sscanf(o.ice_ports, "%u:%u", &media.min_port, &media.max_port) != 2 || media.min_port == 0 ||

@@ -94,6 +94,8 @@ void request_keyframe(GstElement *encoder) {
   gst_object_unref(pad);
 }
 
+std::string rewrite_answer_video(const std::string &sdp, const std::string &how);
+
 } // namespace
 
 // One viewer's pipeline. Callbacks from GStreamer threads reach it through a
@@ -129,6 +131,16 @@ struct SimMedia::Peer : std::enable_shared_from_this<SimMedia::Peer> {
   static std::atomic<uint64_t> &video_frames_sent() {
     static std::atomic<uint64_t> sent{0};
     return sent;
+  }
+  // Of those, keyframes; and the keyframe requests (PLI, as webrtcbin turns
+  // them into force-key-unit events) that reached the encoder.
+  static std::atomic<uint64_t> &keyframes_sent() {
+    static std::atomic<uint64_t> sent{0};
+    return sent;
+  }
+  static std::atomic<uint64_t> &keyframe_requests() {
+    static std::atomic<uint64_t> requests{0};
+    return requests;
   }
 
   Peer(EventLog &log, MediaOptions options, std::atomic<bool> *audio_enabled,
@@ -311,13 +323,24 @@ bool SimMedia::Peer::build(VideoQuality quality, const std::string &status, std:
   GstPad *encoded = gst_element_get_static_pad(encoder, "src");
   gst_pad_add_probe(
       encoded, GST_PAD_PROBE_TYPE_BUFFER,
-      [](GstPad *, GstPadProbeInfo *, gpointer data) {
+      [](GstPad *, GstPadProbeInfo *info, gpointer data) {
         auto *peer = static_cast<Peer *>(data);
-        if (!peer->stalled)
+        if (!peer->stalled) {
           peer->video_frames_sent()++;
+          if (!GST_BUFFER_FLAG_IS_SET(GST_PAD_PROBE_INFO_BUFFER(info), GST_BUFFER_FLAG_DELTA_UNIT))
+            peer->keyframes_sent()++;
+        }
         return GST_PAD_PROBE_OK;
       },
       this, nullptr);
+  gst_pad_add_probe(
+      encoded, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+      [](GstPad *, GstPadProbeInfo *info, gpointer) {
+        if (gst_video_event_is_force_key_unit(GST_PAD_PROBE_INFO_EVENT(info)))
+          keyframe_requests()++;
+        return GST_PAD_PROBE_OK;
+      },
+      nullptr, nullptr);
   gst_object_unref(encoded);
   overlay = gst_bin_get_by_name(GST_BIN(pipeline), "overlay");
   g_object_set(overlay, "text", status.c_str(), nullptr);
@@ -471,11 +494,66 @@ void SimMedia::Peer::on_answer_created(GstPromise *promise) {
     size_t last_media = answer_text.rfind("\r\nm=");
     if (options.bad_answer && last_media != std::string::npos)
       answer_text.resize(last_media + 2);
+    if (!options.answer_video.empty())
+      answer_text = rewrite_answer_video(answer_text, options.answer_video);
     maybe_publish_answer();
   }
   g_free(text);
   gst_webrtc_session_description_free(answer);
 }
+
+// --answer-video: the answer's video section made unplayable for an H.264
+// client, as a robot (or a broken firmware) could answer.
+namespace {
+std::string rewrite_answer_video(const std::string &sdp, const std::string &how) {
+  std::vector<std::string> lines;
+  for (size_t start = 0; start < sdp.size();) {
+    size_t end = sdp.find("\r\n", start);
+    if (end == std::string::npos)
+      end = sdp.size();
+    lines.push_back(sdp.substr(start, end - start));
+    start = end + 2;
+  }
+  bool in_video = false;
+  std::string video_mid;
+  for (std::string &line : lines) {
+    if (line.rfind("m=", 0) == 0)
+      in_video = line.rfind("m=video ", 0) == 0;
+    if (!in_video)
+      continue;
+    if (line.rfind("m=video ", 0) == 0) {
+      size_t port_end = line.find(' ', 8);
+      size_t formats = line.find(' ', port_end + 1); // after the protocol
+      if (how == "rejected")
+        line = "m=video 0" + line.substr(port_end);
+      else if (how == "vp8-new-pt")
+        line = line.substr(0, formats) + " 100";
+    } else if (line.rfind("a=mid:", 0) == 0) {
+      video_mid = line.substr(6);
+    } else if (line.find(" H264/90000") != std::string::npos && how != "rejected") {
+      std::string pt = how == "vp8-new-pt" ? "100" : line.substr(9, line.find(' ') - 9);
+      line = "a=rtpmap:" + pt + " VP8/90000";
+    }
+  }
+  std::string out;
+  for (std::string &line : lines) {
+    if (how == "rejected" && line.rfind("a=group:BUNDLE", 0) == 0) {
+      std::string group = "a=group:BUNDLE";
+      for (size_t at = 15; at <= line.size();) {
+        size_t end = line.find(' ', at);
+        std::string mid = line.substr(at, end == std::string::npos ? std::string::npos : end - at);
+        if (!mid.empty() && mid != video_mid)
+          group += " " + mid;
+        at = end == std::string::npos ? line.size() + 1 : end + 1;
+      }
+      line = group;
+    }
+    if (!line.empty())
+      out += line + "\r\n";
+  }
+  return out;
+}
+} // namespace
 
 // Appends "a=candidate" lines to each media section of `sdp`.
 static std::string sdp_with_candidates(const std::string &sdp,
@@ -641,7 +719,10 @@ void SimMedia::report_talkback() {
   if (!peer_)
     return;
   peer_->report_talkback();
-  log_.write(EventLog::begin("video-sent").add_int("frames", int64_t(Peer::video_frames_sent())));
+  log_.write(EventLog::begin("video-sent")
+                 .add_int("frames", int64_t(Peer::video_frames_sent()))
+                 .add_int("keyframes", int64_t(Peer::keyframes_sent()))
+                 .add_int("keyframe-requests", int64_t(Peer::keyframe_requests())));
 }
 
 void SimMedia::set_audio_enabled(bool enabled) {

@@ -46,6 +46,10 @@ struct MediaOptions {
   double stall_after_s = -1;
   double close_after_s = -1;
   bool bad_answer = false; // an answer without its last m-line (webrtcbin refuses it)
+  // The answer's video, rewritten: "" as answered; "vp8" (VP8 on the H.264
+  // payload type), "vp8-new-pt" (VP8 on a payload type not offered),
+  // "rejected" (port 0, out of the BUNDLE group).
+  std::string answer_video;
 };
 
 class SimMedia {

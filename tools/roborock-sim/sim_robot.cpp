@@ -568,6 +568,8 @@ void SimRobot::send_reply(const std::string &topic, int64_t id, const std::strin
   // this one twice.
   if (config_.duplicate_replies)
     publish_payload(topic, build_result_payload(99000000 + id, "[\"ok\"]", now));
+  if (config_.junk_before_replies)
+    publish_malformed(topic, id);
   publish_payload(topic, payload);
   if (config_.duplicate_replies)
     publish_payload(topic, payload);
@@ -606,7 +608,17 @@ void SimRobot::publish_malformed(const std::string &topic, int64_t id) {
   frame.payload = build_result_payload(id, "[\"ok\"]", now);
   if (auto wrong_key = encode_frame(frame, "0000000000000000"))
     publish_(topic, *wrong_key);
-  // 4. Garbage.
+  // 4. A sound frame cut short.
+  if (bytes) {
+    bytes->resize(bytes->size() / 2);
+    publish_(topic, *bytes);
+  }
+  // 5. A sound frame whose JSON nests 65000 deep, behind a comment that
+  // hides a quote (json-glib would recurse on it until the stack overflows).
+  frame.payload = "/* \" */ " + std::string(65000, '[');
+  if (auto deep = encode_frame(frame, config_.local_key))
+    publish_(topic, *deep);
+  // 6. Garbage.
   publish_(topic, std::vector<uint8_t>{'1', '.', '0', 0xde, 0xad});
   log_.write(EventLog::begin("malformed-replies").add_int("id", id));
 }

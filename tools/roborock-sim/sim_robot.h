@@ -42,6 +42,7 @@ struct RobotConfig {
   std::map<std::string, unsigned> delay_ms_for; // per-method reply delay
   unsigned delay_ms = 0;                        // every reply
   bool duplicate_replies = false;               // stray id first, then the reply twice
+  bool junk_before_replies = false;             // publish_malformed's frames, then the reply
   bool ice_duplicates = false;                  // list every ICE candidate twice
   bool ice_in_answer = false; // candidates only in the answer: none by get_device_ice, and the
                               // viewer's are ignored (only the answer's can connect)

@@ -272,6 +272,19 @@ void Testbed::restart_broker() {
   start_broker();
 }
 
+void Testbed::rotate_account_keys(bool rewrite_credentials_file) {
+  rotations_++;
+  account_.s = "testSecretSSSS" + std::to_string(10 + rotations_);
+  account_.k = "testKeyKKKKKKK" + std::to_string(10 + rotations_);
+  MqttCredentials credentials = derive_mqtt_credentials(account_.u, account_.s, account_.k);
+  account_.mqtt_username = credentials.username;
+  account_.mqtt_password = credentials.password;
+  if (rewrite_credentials_file)
+    write_credentials_file();
+  write_broker_config();
+  restart_broker();
+}
+
 // UDP to or from the robot's ports passes only when the other end is one of
 // coturn's relay ports: a direct host or reflexive path cannot form.
 void Testbed::block_direct_paths() {
@@ -290,6 +303,20 @@ void Testbed::block_direct_paths() {
       argv.insert(argv.end(), rule.begin(), rule.end());
       run(argv, dir_);
     }
+}
+
+void Testbed::udp_loss(double probability) {
+  for (const char *tables : {"iptables", "ip6tables"}) {
+    if (runtime_loss_ > 0)
+      run({tables, "-D", "INPUT", "-p", "udp", "-m", "statistic", "--mode", "random",
+           "--probability", std::to_string(runtime_loss_), "-j", "DROP"},
+          dir_);
+    if (probability > 0)
+      run({tables, "-A", "INPUT", "-p", "udp", "-m", "statistic", "--mode", "random",
+           "--probability", std::to_string(probability), "-j", "DROP"},
+          dir_);
+  }
+  runtime_loss_ = probability;
 }
 
 void Testbed::blackout(bool on) {

@@ -70,8 +70,15 @@ public:
   // A network blackout: every packet dropped (MQTT, media, relay), or the
   // rule removed.
   void blackout(bool on);
+  // Random loss of this share of UDP packets from now on (0: none), besides
+  // TestbedOptions::udp_loss.
+  void udp_loss(double probability);
   void stop_broker();
   void restart_broker(); // same port, certificates and accounts
+  // The account logs in again, as Home Assistant does: new rriot s and k
+  // (u, the user, stays), written to write_credentials_file()'s file if
+  // `rewrite_credentials_file`; the broker restarts knowing only the new ones.
+  void rotate_account_keys(bool rewrite_credentials_file);
 
   // The simulator's events, parsed (each a JSON object node).
   std::vector<JsonNodePtr> events() const;
@@ -95,6 +102,8 @@ private:
   void block_direct_paths();
 
   TestAccount account_;
+  int rotations_ = 0;
+  double runtime_loss_ = 0;
   TestbedOptions options_;
   std::string dir_;
   std::string ca_file_;
