@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "element_settings.h"
 
+#include <vector>
+
 #include <glib.h>
 
 #include "credentials_file.h"
@@ -13,6 +15,16 @@ constexpr size_t kLocalKeyLength = 16;
 
 Error missing(const std::string &message) {
   return Error{ErrorCode::CredentialsMissing, message};
+}
+
+// Robot ids (duid) are short strings of letters and digits.
+bool is_robot_id(const std::string &text) {
+  if (text.size() > 64)
+    return false;
+  for (char c : text)
+    if (!g_ascii_isalnum(c) && c != '-' && c != '_')
+      return false;
+  return true;
 }
 
 bool all_digits(const std::string &text) {
@@ -68,18 +80,13 @@ Result<CameraSessionConfig> resolve_session_config(const ElementSettings &settin
     }
   }
 
-  // 2. Everything needed is there.
-  if (s.duid.empty())
-    return missing(
-        "no robot chosen: set duid (or credentials-file, for an account with one robot)");
-  if (s.rriot_u.empty() || s.rriot_s.empty() || s.rriot_k.empty())
-    return missing("no account keys: set credentials-file (Home Assistant's "
-                   ".storage/core.config_entries or a user_data JSON) or rriot-u, rriot-s and "
-                   "rriot-k");
-  if (s.local_key.empty())
-    return missing("no local key for robot " + s.duid +
-                   ": set local-key, or a credentials-file that lists this robot");
-  if (s.local_key.size() != kLocalKeyLength)
+  // 2. What is set is well formed (values are never echoed: any may be a
+  // secret that a slip put in the wrong property).
+  if (!s.duid.empty() && !is_robot_id(s.duid))
+    return Error{ErrorCode::CredentialsMalformed,
+                 "duid must be the robot's id (letters, digits, '-' and '_'); this one has "
+                 "other characters (a gst-launch slip such as \"duid= local-key=...\"?)"};
+  if (!s.local_key.empty() && s.local_key.size() != kLocalKeyLength)
     return Error{ErrorCode::CredentialsMalformed, "local-key must be 16 characters (it has " +
                                                       std::to_string(s.local_key.size()) + ")"};
   // No password: the robot has no pattern (it says so if it has one).
@@ -95,9 +102,25 @@ Result<CameraSessionConfig> resolve_session_config(const ElementSettings &settin
       return from_region.error();
     url = *from_region;
   }
+
+  // 4. Everything needed is there: all that is missing, said at once.
+  std::vector<std::string> needed;
+  if (s.duid.empty())
+    needed.push_back("duid (or credentials-file, for an account with one robot)");
+  if (s.rriot_u.empty() || s.rriot_s.empty() || s.rriot_k.empty())
+    needed.push_back("the account keys: credentials-file (Home Assistant's "
+                     ".storage/core.config_entries or a user_data JSON) or rriot-u, rriot-s "
+                     "and rriot-k");
+  if (s.local_key.empty())
+    needed.push_back("local-key (or a credentials-file that lists this robot)");
   if (url.empty())
-    return missing("no MQTT broker: set region (us, eu, cn, ru) or mqtt-url, or a "
-                   "credentials-file that has it");
+    needed.push_back("region (us, eu, cn, ru) or mqtt-url (or a credentials-file that has it)");
+  if (!needed.empty()) {
+    std::string message = "missing settings: set " + needed[0];
+    for (size_t i = 1; i < needed.size(); i++)
+      message += "; set " + needed[i];
+    return missing(message);
+  }
   auto broker = parse_broker_url(url);
   if (!broker)
     return broker.error();

@@ -39,6 +39,7 @@
 #include "event_loop.h"
 #include "json_util.h"
 #include "remote_control.h"
+#include "required_elements.h"
 #include "roborock_uri.h"
 #include "talkback.h"
 #include "webrtc_media.h"
@@ -121,6 +122,7 @@ struct RoborockSrcState {
   std::shared_ptr<CameraSession> session;
   std::unique_ptr<RemoteControl> remote_control;
   std::atomic<SessionState> session_state{SessionState::Idle};
+  std::string plain_mqtt_url; /* the session's broker, when without TLS */
 
   /* Automatic restarts of a lost stream, under restart_lock (taken before
    * `lock` when both are needed, never held across session or graph calls).
@@ -202,17 +204,25 @@ static gint resource_error_code(ErrorCode code) {
   }
 }
 
+/* The text is for people; the debug string and the "roborock-error" details
+ * structure (kind, robot-code, method) carry what applications and bug
+ * reports need, as souphttpsrc and rtspsrc do with their status codes. */
 static void post_session_error(GstRoborockSrc *self, const Error &error, bool fatal) {
   gchar *text = g_strdup(error.message.c_str());
-  gchar *debug = g_strdup_printf("%s (%s)", error_code_name(error.code),
+  std::string method = error.method.empty() ? "" : ", " + error.method;
+  gchar *debug = g_strdup_printf("%s%s%s%s (%s)", error_code_name(error.code), method.c_str(),
+                                 error.detail.empty() ? "" : ": ", error.detail.c_str(),
                                  fatal ? "session ended" : "session continues");
+  GstStructure *details = gst_structure_new(
+      "roborock-error", "kind", G_TYPE_STRING, error_code_name(error.code), "robot-code",
+      G_TYPE_INT64, gint64(error.robot_code), "method", G_TYPE_STRING, error.method.c_str(), NULL);
   /* A codec we cannot play is a stream error, as decoders report it. */
   bool codec = error.code == ErrorCode::CodecUnsupported;
-  gst_element_message_full(GST_ELEMENT(self), fatal ? GST_MESSAGE_ERROR : GST_MESSAGE_WARNING,
-                           codec ? GST_STREAM_ERROR : GST_RESOURCE_ERROR,
-                           codec ? gint(GST_STREAM_ERROR_CODEC_NOT_FOUND)
-                                 : resource_error_code(error.code),
-                           text, debug, __FILE__, GST_FUNCTION, __LINE__);
+  gst_element_message_full_with_details(
+      GST_ELEMENT(self), fatal ? GST_MESSAGE_ERROR : GST_MESSAGE_WARNING,
+      codec ? GST_STREAM_ERROR : GST_RESOURCE_ERROR,
+      codec ? gint(GST_STREAM_ERROR_CODEC_NOT_FOUND) : resource_error_code(error.code), text, debug,
+      __FILE__, GST_FUNCTION, __LINE__, details);
 }
 
 /* Restarts */
@@ -388,15 +398,10 @@ static gboolean start_session(GstRoborockSrc *self) {
                       ("%s", error_code_name(config.error().code)));
     return FALSE;
   }
-  GstElementFactory *webrtcbin = gst_element_factory_find("webrtcbin");
-  if (!webrtcbin) {
-    GST_ELEMENT_ERROR(self, CORE, MISSING_PLUGIN,
-                      ("webrtcbin is missing: install gstreamer1.0-plugins-bad and "
-                       "gstreamer1.0-nice"),
-                      (NULL));
+  if (auto missing = missing_media_element(state->settings.audio)) {
+    post_missing_element(GST_ELEMENT(self), *missing);
     return FALSE;
   }
-  gst_object_unref(webrtcbin);
 
   WebrtcMedia::Events events;
   events.on_state = [self](SessionState session_state) {
@@ -426,6 +431,7 @@ static gboolean start_session(GstRoborockSrc *self) {
   config->media_progress = [outputs = state->outputs] {
     return outputs->video_frames();
   };
+  state->plain_mqtt_url = config->broker.tls ? "" : config->broker.url();
   state->session = std::make_shared<CameraSession>(config.value(), state->media.get());
   state->media->set_session(state->session.get());
   state->remote_control = std::make_unique<RemoteControl>(state->session.get());
@@ -464,6 +470,23 @@ static void release_session(GstRoborockSrc *self) {
   media.reset();
   session.reset();
   state->session_state = SessionState::Idle;
+}
+
+/* tcp:// and mqtt:// brokers are for tests and local setups: the derived
+ * password goes in clear. Said once per run (not per restart). */
+static void warn_if_plain_mqtt(GstRoborockSrc *self) {
+  std::string url;
+  {
+    std::lock_guard<std::mutex> lock(self->state->lock);
+    if (!self->state->session || self->state->plain_mqtt_url.empty())
+      return;
+    url = self->state->plain_mqtt_url;
+  }
+  GST_ELEMENT_WARNING(self, RESOURCE, SETTINGS,
+                      ("%s is plain MQTT: the account's broker password and every command go "
+                       "unencrypted; use ssl:// (the Roborock cloud's brokers take TLS)",
+                       url.c_str()),
+                      ("mqtt-url without TLS"));
 }
 
 /* A new session in place of the lost one, while PLAYING: the same pads
@@ -541,6 +564,7 @@ static GstStateChangeReturn gst_roborock_src_change_state(GstElement *element,
   case GST_STATE_CHANGE_READY_TO_PAUSED:
     if (!start_session(self))
       return GST_STATE_CHANGE_FAILURE;
+    warn_if_plain_mqtt(self);
     start_restarts(self);
     self->state->outputs->start_gaps();
     break;
@@ -593,6 +617,10 @@ static GstPad *gst_roborock_src_request_new_pad(GstElement *element, GstPadTempl
                                                 const gchar *name, const GstCaps *caps) {
   GstRoborockSrc *self = GST_ROBOROCK_SRC(element);
   RoborockSrcState *state = self->state;
+  if (auto missing = missing_talkback_element()) {
+    post_missing_element(element, *missing); /* unlocked: posting runs bus handlers */
+    return NULL;
+  }
   GstPad *pad;
   {
     std::lock_guard<std::mutex> lock(state->lock);

@@ -123,7 +123,17 @@ bool OutputPads::audio_linked() const {
 GstElement *OutputPads::build_chain(const char *description) {
   GError *error = nullptr;
   GstElement *chain = gst_parse_bin_from_description(description, TRUE, &error);
-  g_assert_no_error(error); // fixed descriptions of installed plugins
+  if (!chain || error) {
+    // The elements were checked before the session started
+    // (required_elements.h); an install broken since then still gets a
+    // clear error, and the stream is dropped rather than the process.
+    GST_ELEMENT_ERROR(element_, CORE, MISSING_PLUGIN, ("cannot build \"%s\"", description),
+                      ("%s", error ? error->message : "no chain"));
+    g_clear_error(&error);
+    if (chain)
+      gst_object_unref(chain);
+    chain = gst_parse_bin_from_description(kDiscardChain, TRUE, nullptr); // coreelements
+  }
   gst_bin_add(GST_BIN(element_), chain);
   gst_element_sync_state_with_parent(chain);
   return chain;

@@ -32,7 +32,8 @@ constexpr const char *kChain =
 Talkback::Talkback(GstBin *bin, GstPadTemplate *templ) : bin_(bin) {
   GError *error = nullptr;
   chain_ = gst_parse_bin_from_description_full(kChain, FALSE, nullptr, GST_PARSE_FLAG_NONE, &error);
-  g_assert_no_error(error); // only elements of gst-plugins-base: a broken install otherwise
+  // The elements were checked first (missing_talkback_element).
+  g_assert_no_error(error);
   gst_object_set_name(GST_OBJECT(chain_), "talkback_chain");
   gst_object_ref_sink(chain_); // ours too: the bin drops its reference when disposed
   GstElement *rtp = gst_bin_get_by_name(GST_BIN(chain_), "tb_rtp");

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "webrtc_media.h"
 
+#include <dlfcn.h>
+
 #include <algorithm>
+#include <chrono>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -58,6 +62,43 @@ void prewarm_dtls_certificate() {
         gst_object_unref(dtls);
     });
   });
+}
+
+// libnice 0.1.21 warns "We still have alive TURN refreshes" whenever an agent
+// that used TURN is freed without nice_agent_close_async(), which webrtcbin
+// 1.22 never calls: every stop through a relay printed it. Close the agent
+// first and wait (bounded) until it has. The function is looked up in the
+// libnice that libgstnice loaded, so the plugin needs no libnice headers.
+void close_ice_agent(GstElement *webrtc) {
+  using CloseAsync = void (*)(GObject *, GAsyncReadyCallback, gpointer);
+  static CloseAsync close_async = [] {
+    void *libnice = dlopen("libnice.so.10", RTLD_NOW | RTLD_NOLOAD);
+    return libnice ? reinterpret_cast<CloseAsync>(dlsym(libnice, "nice_agent_close_async"))
+                   : nullptr;
+  }();
+  GObject *ice = nullptr;
+  g_object_get(webrtc, "ice-agent", &ice, nullptr);
+  GObject *agent = nullptr;
+  if (ice && g_object_class_find_property(G_OBJECT_GET_CLASS(ice), "agent"))
+    g_object_get(ice, "agent", &agent, nullptr);
+  if (agent && close_async) {
+    // Shared with the callback, which may come after we stopped waiting.
+    auto closed = new std::shared_ptr<std::promise<void>>(std::make_shared<std::promise<void>>());
+    std::future<void> done = (*closed)->get_future();
+    close_async(
+        agent,
+        [](GObject *, GAsyncResult *, gpointer data) {
+          auto *promise = static_cast<std::shared_ptr<std::promise<void>> *>(data);
+          (*promise)->set_value();
+          delete promise;
+        },
+        closed);
+    done.wait_for(std::chrono::seconds(2));
+  }
+  if (agent)
+    g_object_unref(agent);
+  if (ice)
+    g_object_unref(ice);
 }
 
 // libnice's UPnP port mapping is no use here (robots are reached through
@@ -156,6 +197,7 @@ void WebrtcMedia::teardown() {
   g_signal_handlers_disconnect_by_data(webrtc_, this);
   if (config_.talkback)
     config_.talkback->unlink();
+  close_ice_agent(webrtc_);
   gst_element_set_locked_state(webrtc_, TRUE);
   gst_element_set_state(webrtc_, GST_STATE_NULL);
   gst_bin_remove(GST_BIN(element_), webrtc_);

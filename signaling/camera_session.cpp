@@ -243,7 +243,8 @@ void CameraSession::Core::fatal(const Error &error) {
   step_timer_.cancel();
   turn_timer_.cancel();
   watchdog_.cancel();
-  log_message(LogLevel::Error, "session " + config_.duid + ": " + error.message);
+  log_message(LogLevel::Error, "session " + config_.duid + ": " + error.message +
+                                   (error.detail.empty() ? "" : " [" + error.detail + "]"));
   // Free the robot's single viewer slot if we hold it (never when the preview
   // was refused: that slot is someone else's).
   if (preview_started_ && !stop_sent_ && rpc_) {
@@ -453,11 +454,12 @@ void CameraSession::Core::on_password_checked(Result<RpcReply> reply) {
   }
   if (reply->kind == RpcReply::Kind::Error) {
     Error error = explain_preview_refusal(reply->error_code, reply->error_message, true);
-    if (error.code == ErrorCode::RobotError) // unexplained: still a refusal of the pattern
-      error = Error{ErrorCode::WrongPassword,
-                    "the robot did not accept the pattern password; not retried, to avoid "
-                    "locking remote viewing (code " +
-                        std::to_string(reply->error_code) + ", \"" + reply->error_message + "\")"};
+    if (error.code == ErrorCode::RobotError) { // unexplained: still a refusal of the pattern
+      error.code = ErrorCode::WrongPassword;
+      error.message = "the robot did not accept the pattern password; not retried, to avoid "
+                      "locking remote viewing";
+    }
+    error.method = command::kCheckPassword;
     fail_pattern(error);
     return;
   }
@@ -573,8 +575,10 @@ void CameraSession::Core::on_preview_started(Result<RpcReply> reply) {
       loop_.start_oneshot(step_timer_, kPreviewRetryMs, [this] { start_preview(); });
       return;
     }
-    fail_pattern(explain_preview_refusal(reply->error_code, reply->error_message,
-                                         !config_.pattern_password.empty()));
+    Error error = explain_preview_refusal(reply->error_code, reply->error_message,
+                                          !config_.pattern_password.empty());
+    error.method = command::kStartPreview;
+    fail_pattern(error);
     return;
   }
   if (!is_ok_result(reply->result.get())) {

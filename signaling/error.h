@@ -49,7 +49,12 @@ const char *error_code_name(ErrorCode code);
 
 struct Error {
   ErrorCode code;
-  std::string message; // for humans; never contains secrets
+  std::string message; // for humans: short, says what to do; never contains secrets
+  // For the debug string and applications: what the robot said, the RPC
+  // involved, counts. Never secrets either.
+  std::string detail;
+  int64_t robot_code = 0; // the robot's error code, when it gave one
+  std::string method;     // the RPC it concerns, if any
 };
 
 // A value or an Error. Small on purpose: C++17 has no std::expected.

@@ -20,7 +20,12 @@ bool code_in(int64_t code, std::initializer_list<int64_t> codes) {
 }
 
 std::string robot_said(int64_t code, const std::string &message) {
-  return " (the robot said: code " + std::to_string(code) + ", \"" + message + "\")";
+  return "the robot said: code " + std::to_string(code) + ", \"" + message + "\"";
+}
+
+Error refusal(ErrorCode code, std::string message, int64_t robot_code,
+              const std::string &robot_message) {
+  return Error{code, std::move(message), robot_said(robot_code, robot_message), robot_code, ""};
 }
 
 } // namespace
@@ -52,39 +57,43 @@ RobotRefusal classify_robot_error(int64_t code, const std::string &message) {
 }
 
 Error explain_preview_refusal(int64_t code, const std::string &message, bool pattern_given) {
-  std::string said = robot_said(code, message);
   switch (classify_robot_error(code, message)) {
   case RobotRefusal::WrongPattern:
     if (!pattern_given)
-      return {ErrorCode::WrongPassword, "the robot needs its pattern password: set password to "
-                                        "the pattern's digits" +
-                                            said};
-    return {ErrorCode::WrongPassword, "wrong pattern password: the robot rejected it; not "
-                                      "retried, to avoid locking remote viewing" +
-                                          said};
+      return refusal(ErrorCode::WrongPassword,
+                     "the robot needs its pattern password: set password to the pattern's digits",
+                     code, message);
+    return refusal(ErrorCode::WrongPassword,
+                   "wrong pattern password: the robot rejected it; not retried, to avoid locking "
+                   "remote viewing",
+                   code, message);
   case RobotRefusal::TooManyAttempts:
-    return {ErrorCode::ViewingLocked, "remote viewing is locked after too many wrong patterns: "
-                                      "wait (it unlocks after a while) and check the pattern "
-                                      "in the Roborock app" +
-                                          said};
+    return refusal(ErrorCode::ViewingLocked,
+                   "remote viewing is locked after too many wrong patterns: wait (it unlocks "
+                   "after a while) and check the pattern in the Roborock app",
+                   code, message);
   case RobotRefusal::EmptyingDustBin:
-    return {ErrorCode::RobotUnavailable,
-            "the robot is emptying its dust bin: try again when it has finished" + said};
+    return refusal(ErrorCode::RobotUnavailable,
+                   "the robot is emptying its dust bin: try again when it has finished", code,
+                   message);
   case RobotRefusal::Docked:
-    return {ErrorCode::RobotUnavailable, "the robot is on its dock or charging: most models "
-                                         "stream only off the dock; undock it and try again" +
-                                             said};
+    return refusal(ErrorCode::RobotUnavailable,
+                   "the robot is on its dock or charging: most models stream only off the dock; "
+                   "undock it and try again",
+                   code, message);
   case RobotRefusal::TryAgain:
-    return {ErrorCode::CameraBusy,
-            "the robot is still ending a previous viewing session: try again shortly" + said};
+    return refusal(ErrorCode::CameraBusy,
+                   "the robot is still ending a previous viewing session: try again shortly", code,
+                   message);
   case RobotRefusal::OtherViewer:
-    return {ErrorCode::CameraBusy, "camera busy: another viewer (e.g. the Roborock app's "
-                                   "camera view) is watching; close it and try again" +
-                                       said};
+    return refusal(ErrorCode::CameraBusy,
+                   "camera busy: another viewer (e.g. the Roborock app's camera view) is "
+                   "watching; close it and try again",
+                   code, message);
   case RobotRefusal::Other:
     break;
   }
-  return {ErrorCode::RobotError, "the robot refused to start the camera" + said};
+  return refusal(ErrorCode::RobotError, "the robot refused to start the camera", code, message);
 }
 
 } // namespace roborock

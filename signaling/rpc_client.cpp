@@ -152,9 +152,10 @@ int64_t RpcClient::call(const std::string &duid, const std::string &method,
   pending.callback = std::move(callback);
   pending.timer = std::make_unique<Timer>();
   loop_.start_oneshot(*pending.timer, timeout_ms, [this, id, method, timeout_ms] {
-    finish(id, Error{ErrorCode::RobotTimeout, "robot did not answer " + method + " within " +
-                                                  std::to_string((timeout_ms + 999) / 1000) +
-                                                  " s (is it online?)"});
+    std::string seconds = std::to_string((timeout_ms + 999) / 1000);
+    finish(id, Error{ErrorCode::RobotTimeout,
+                     "the robot did not answer within " + seconds + " s (is it online?)",
+                     "no reply to " + method + " within " + seconds + " s", 0, method});
   });
   return id;
 }

@@ -148,7 +148,7 @@ int main(int argc, char **argv) {
   g_option_context_free(context);
   gst_init(&argc, &argv);
   g_test_init(&argc, &argv, nullptr);
-  fatal_warnings_except_libnice();
+  fatal_warnings();
   g_test_add_func("/cycles/start-stop", test_start_stop_cycles);
   int status = g_test_run();
   gst_deinit();

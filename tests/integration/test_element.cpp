@@ -612,6 +612,25 @@ void test_error_wrong_pattern() {
   Pipeline pipeline(source(testbed) + " password=13579 ! decodebin ! fakesink");
   pipeline.set_state(GST_STATE_PLAYING);
   assert_error(pipeline, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_AUTHORIZED, "not retried");
+  // Short text for people; the robot's words in the debug string; kind,
+  // robot code and method in the details structure, for applications.
+  GstMessage *message = pipeline.errors().front();
+  GError *error = nullptr;
+  gchar *debug = nullptr;
+  gst_message_parse_error(message, &error, &debug);
+  g_assert_null(strstr(error->message, "the robot said"));
+  g_assert_nonnull(strstr(debug, "the robot said: code"));
+  g_error_free(error);
+  g_free(debug);
+  const GstStructure *details = nullptr;
+  gst_message_parse_error_details(message, &details);
+  g_assert_nonnull(details);
+  g_assert_true(gst_structure_has_name(details, "roborock-error"));
+  g_assert_cmpstr(gst_structure_get_string(details, "kind"), ==, "wrong-password");
+  g_assert_cmpstr(gst_structure_get_string(details, "method"), ==, "check_homesec_password");
+  gint64 robot_code = 0;
+  g_assert_true(gst_structure_get_int64(details, "robot-code", &robot_code));
+  g_assert_cmpint(robot_code, !=, 0);
   pipeline.set_state(GST_STATE_NULL);
   g_assert_cmpuint(testbed.count_commands("check_homesec_password"), ==, 1);
   g_assert_cmpuint(testbed.count_commands("start_camera_preview"), ==, 0);
@@ -918,7 +937,7 @@ void test_no_secrets_in_logs() {
 int main(int argc, char **argv) {
   gst_init(&argc, &argv);
   g_test_init(&argc, &argv, nullptr);
-  fatal_warnings_except_libnice();
+  fatal_warnings();
   g_test_add_func("/element/decodebin-autolink", test_decodebin_autolink);
   g_test_add_func("/element/named-pads-with-audio", test_named_pads_with_audio);
   g_test_add_func("/element/audio-off", test_audio_off);

@@ -146,6 +146,49 @@ void test_gst_launch_exits() {
   g_strfreev(argv);
 }
 
+// A partial install: every system plugin but good's RTP (de)payloaders. The
+// element says what to install before it asks the robot for anything, and
+// gst-launch-1.0 exits cleanly (an assertion used to abort the process when
+// the first packet arrived).
+void test_missing_depayloader() {
+  Testbed testbed;
+  std::string plugins = testbed.dir() + "/no-rtp";
+  g_mkdir(plugins.c_str(), 0700);
+  const char *system = "/usr/lib/x86_64-linux-gnu/gstreamer-1.0";
+  GDir *dir = g_dir_open(system, 0, nullptr);
+  g_assert_nonnull(dir);
+  while (const char *name = g_dir_read_name(dir)) {
+    if (!g_str_has_suffix(name, ".so") || g_strcmp0(name, "libgstrtp.so") == 0)
+      continue;
+    std::string from = std::string(system) + "/" + name, to = plugins + "/" + name;
+    g_assert_cmpint(symlink(from.c_str(), to.c_str()), ==, 0);
+  }
+  g_dir_close(dir);
+  gchar **env = g_get_environ();
+  env = g_environ_setenv(env, "GST_PLUGIN_SYSTEM_PATH_1_0", plugins.c_str(), TRUE);
+  env = g_environ_setenv(env, "GST_REGISTRY", (testbed.dir() + "/registry.bin").c_str(), TRUE);
+  std::string command = "timeout 60 gst-launch-1.0 " + source(testbed) + " ! decodebin ! fakesink";
+  gchar **argv = nullptr;
+  g_assert_true(g_shell_parse_argv(command.c_str(), nullptr, &argv, nullptr));
+  gchar *out = nullptr, *err = nullptr;
+  gint status = 0;
+  g_assert_true(g_spawn_sync(nullptr, argv, env, G_SPAWN_SEARCH_PATH, nullptr, nullptr, &out, &err,
+                             &status, nullptr));
+  std::string output = std::string(out) + err;
+  g_test_message("%s", output.c_str());
+  g_assert_true(WIFEXITED(status)); // not killed by a signal, nor by timeout (124)
+  g_assert_cmpint(WEXITSTATUS(status), !=, 0);
+  g_assert_cmpint(WEXITSTATUS(status), !=, 124);
+  g_assert_nonnull(
+      strstr(output.c_str(), "rtph264depay is missing: install gstreamer1.0-plugins-good"));
+  g_assert_null(strstr(output.c_str(), "Caught SIG"));
+  g_assert_cmpuint(testbed.count_commands("start_camera_preview"), ==, 0);
+  g_free(out);
+  g_free(err);
+  g_strfreev(argv);
+  g_strfreev(env);
+}
+
 // "webrtcbin missing": gst-launch-1.0 with only the core elements and ours.
 void test_webrtcbin_missing() {
   Testbed testbed;
@@ -195,6 +238,30 @@ void test_warning_audio_refused() {
   wait_buffers(streaming.pipeline, streaming.video, frames + 5);
 }
 
+// Warning: a broker URL without TLS (tests and local setups only) sends the
+// derived password in clear; said once, before anything is sent.
+void test_warning_plain_mqtt() {
+  Testbed testbed({false, false, {}});
+  std::string description = source(testbed) + " ! fakesink";
+  std::string plain = "tcp://" + std::string(g_getenv("ROBOROCK_NETNS_ADDRESS")) + ":9";
+  description.replace(description.find(testbed.broker_url()), testbed.broker_url().size(), plain);
+  Pipeline pipeline(description);
+  pipeline.set_state(GST_STATE_PLAYING);
+  assert_error(pipeline, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ, "cannot connect");
+  GstMessage *warning = pipeline.wait_message(
+      [](GstMessage *m) {
+        if (GST_MESSAGE_TYPE(m) != GST_MESSAGE_WARNING)
+          return false;
+        GError *e = nullptr;
+        gst_message_parse_warning(m, &e, nullptr);
+        bool plain = strstr(e->message, "is plain MQTT") != nullptr;
+        g_error_free(e);
+        return plain;
+      },
+      1000);
+  g_assert_nonnull(warning);
+}
+
 // Warning: a quality switch the robot does not answer.
 void test_warning_quality_refused() {
   Testbed testbed({true, false, {"--silent=switch_video_quality"}});
@@ -218,11 +285,12 @@ void test_warning_rc_failure() {
 int main(int argc, char **argv) {
   gst_init(&argc, &argv);
   g_test_init(&argc, &argv, nullptr);
-  fatal_warnings_except_libnice();
+  fatal_warnings();
   g_test_add_func("/errors/tls-host-name", test_tls_host_name);
   g_test_add_func("/errors/robot-silent", test_robot_silent);
   g_test_add_func("/errors/no-media-path", test_no_media_path);
   g_test_add_func("/errors/webrtcbin-missing", test_webrtcbin_missing);
+  g_test_add_func("/errors/missing-depayloader", test_missing_depayloader);
   g_test_add_func("/errors/gst-launch-exits", test_gst_launch_exits);
   g_test_add_func("/errors/answer-vp8", test_answer_vp8);
   g_test_add_func("/errors/answer-vp8-new-pt", test_answer_vp8_new_pt);
@@ -230,6 +298,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/warnings/no-turn", test_warning_no_turn);
   g_test_add_func("/warnings/audio-refused", test_warning_audio_refused);
   g_test_add_func("/warnings/quality-refused", test_warning_quality_refused);
+  g_test_add_func("/warnings/plain-mqtt", test_warning_plain_mqtt);
   g_test_add_func("/warnings/rc-failure", test_warning_rc_failure);
   return g_test_run();
 }

@@ -274,7 +274,7 @@ void test_recording_across_restart() {
 int main(int argc, char **argv) {
   gst_init(&argc, &argv);
   g_test_init(&argc, &argv, nullptr);
-  fatal_warnings_except_libnice();
+  fatal_warnings();
   g_test_add_func("/recovery/media-stall", test_media_stall);
   g_test_add_func("/recovery/peer-closed", test_peer_closed);
   g_test_add_func("/recovery/robot-killed", test_robot_killed);

@@ -92,8 +92,15 @@ void test_missing_and_malformed() {
   s = complete();
   s.mqtt_url = "http://x";
   assert_error(s, ErrorCode::BadBrokerUrl, "scheme");
+  // From nothing, one error names everything that is missing.
   ElementSettings empty;
-  assert_error(empty, ErrorCode::CredentialsMissing, "duid");
+  for (const char *needed : {"set duid", "rriot-k", "set local-key", "set region"})
+    assert_error(empty, ErrorCode::CredentialsMissing, needed);
+  // A slip that puts the next property in duid: said, without the value.
+  s = complete();
+  s.duid = "local-key=SecretKey1234567";
+  assert_error(s, ErrorCode::CredentialsMalformed, "duid must be the robot's id");
+  g_assert_null(strstr(resolve_session_config(s).error().message.c_str(), "SecretKey"));
 }
 
 void test_credentials_file_fills_gaps() {

@@ -136,8 +136,11 @@ void test_robot_errors() {
   g_assert_nonnull(strstr(needs_pattern.message.c_str(), "needs its pattern"));
   Error other = explain_preview_refusal(-42, "odd state", true);
   g_assert_true(other.code == ErrorCode::RobotError);
-  g_assert_nonnull(strstr(other.message.c_str(), "-42"));
-  g_assert_nonnull(strstr(other.message.c_str(), "odd state"));
+  // The robot's words go in the detail (the debug string), not the text.
+  g_assert_null(strstr(other.message.c_str(), "odd state"));
+  g_assert_nonnull(strstr(other.detail.c_str(), "code -42"));
+  g_assert_nonnull(strstr(other.detail.c_str(), "odd state"));
+  g_assert_cmpint(other.robot_code, ==, -42);
 }
 
 } // namespace
