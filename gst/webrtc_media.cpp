@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <future>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -82,18 +81,23 @@ void close_ice_agent(GstElement *webrtc) {
   if (ice && g_object_class_find_property(G_OBJECT_GET_CLASS(ice), "agent"))
     g_object_get(ice, "agent", &agent, nullptr);
   if (agent && close_async) {
-    // Shared with the callback, which may come after we stopped waiting.
-    auto closed = new std::shared_ptr<std::promise<void>>(std::make_shared<std::promise<void>>());
-    std::future<void> done = (*closed)->get_future();
+    // The callback comes in the caller's thread-default context (a GTask):
+    // a context of our own, iterated here until it does or 2 s pass.
+    GMainContext *context = g_main_context_new();
+    bool closed = false;
+    g_main_context_push_thread_default(context);
     close_async(
-        agent,
-        [](GObject *, GAsyncResult *, gpointer data) {
-          auto *promise = static_cast<std::shared_ptr<std::promise<void>> *>(data);
-          (*promise)->set_value();
-          delete promise;
-        },
-        closed);
-    done.wait_for(std::chrono::seconds(2));
+        agent, [](GObject *, GAsyncResult *, gpointer done) { *static_cast<bool *>(done) = true; },
+        &closed);
+    g_main_context_pop_thread_default(context);
+    gint64 deadline = g_get_monotonic_time() + 2 * G_USEC_PER_SEC;
+    while (!closed && g_get_monotonic_time() < deadline)
+      if (!g_main_context_iteration(context, FALSE))
+        g_usleep(1000);
+    if (!closed) // the callback must not run later on a dead flag: keep the context
+      GST_WARNING_OBJECT(webrtc, "the ICE agent did not close within 2 s");
+    else
+      g_main_context_unref(context);
   }
   if (agent)
     g_object_unref(agent);

@@ -3,6 +3,8 @@
 // robot, streaming until frames arrive, and error assertions.
 #pragma once
 
+#include <sys/wait.h>
+
 #include <cstring>
 #include <string>
 
@@ -55,7 +57,9 @@ struct Streaming {
   PadProbe video;
 
   Streaming(const Testbed &testbed, const std::string &extra, const std::string &tail, int frames)
-      : pipeline(source(testbed, extra) + tail) {
+      : Streaming(source(testbed, extra) + tail, frames) {}
+  // A whole description (a sink named "out" among it).
+  Streaming(const std::string &description, int frames) : pipeline(description) {
     attach(video, pipeline, "out");
     pipeline.set_state(GST_STATE_PLAYING);
     wait_buffers(pipeline, video, frames);
@@ -76,6 +80,76 @@ inline void assert_error(Pipeline &pipeline, GQuark domain, gint code, const cha
   if (!strstr(error.text.c_str(), text_contains))
     g_error("error text \"%s\" lacks \"%s\"", error.text.c_str(), text_contains);
   g_assert_cmpstr(error.source.c_str(), ==, "src");
+}
+
+// gst-launch-1.0 DESCRIPTION as a user runs it, under `timeout` (exit 124: it
+// hung), with the system plugins of `plugin_dir` only, if given.
+struct Launch {
+  int status = 0; // as waitpid gives it
+  std::string output;
+
+  // Ended by itself with a failure: not by a signal (a crash at exit shows as
+  // gst-launch's "Caught SIG..."), nor by the timeout.
+  void assert_clean_failure() const {
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), !=, 0);
+    g_assert_cmpint(WEXITSTATUS(status), !=, 124);
+    g_assert_null(strstr(output.c_str(), "Caught SIG"));
+  }
+  bool says(const char *text) const { return strstr(output.c_str(), text) != nullptr; }
+};
+
+inline Launch gst_launch(const std::string &description, const std::string &plugin_dir = "",
+                         const std::string &registry = "") {
+  gchar **env = g_get_environ();
+  if (!plugin_dir.empty()) {
+    env = g_environ_setenv(env, "GST_PLUGIN_SYSTEM_PATH_1_0", plugin_dir.c_str(), TRUE);
+    env = g_environ_setenv(env, "GST_REGISTRY", registry.c_str(), TRUE);
+  }
+  std::string command = "timeout 60 gst-launch-1.0 " + description;
+  gchar **argv = nullptr;
+  g_assert_true(g_shell_parse_argv(command.c_str(), nullptr, &argv, nullptr));
+  gchar *out = nullptr, *err = nullptr;
+  Launch launch;
+  g_assert_true(g_spawn_sync(nullptr, argv, env, G_SPAWN_SEARCH_PATH, nullptr, nullptr, &out, &err,
+                             &launch.status, nullptr));
+  launch.output = std::string(out) + err;
+  g_free(out);
+  g_free(err);
+  g_strfreev(argv);
+  g_strfreev(env);
+  return launch;
+}
+
+// The first warning whose text contains `text`, within `timeout_ms` (null if none).
+inline GstMessage *wait_warning(Pipeline &pipeline, const char *text, unsigned timeout_ms) {
+  return pipeline.wait_message(
+      [text](GstMessage *m) {
+        if (GST_MESSAGE_TYPE(m) != GST_MESSAGE_WARNING)
+          return false;
+        GError *e = nullptr;
+        gst_message_parse_warning(m, &e, nullptr);
+        bool found = strstr(e->message, text) != nullptr;
+        g_error_free(e);
+        return found;
+      },
+      timeout_ms);
+}
+
+// The simulator's MQTT connection came up `times` times (it reconnects on its
+// own schedule after a broker restart; commands before that rightly time out).
+inline bool wait_robot_connected(const Testbed &testbed, size_t times, unsigned timeout_ms) {
+  return testbed.wait_until(
+      [&] {
+        return testbed
+                   .events_named("mqtt",
+                                 [](JsonObject *e) {
+                                   return g_strcmp0(roborock::json_object_string(e, "state"),
+                                                    "connected") == 0;
+                                 })
+                   .size() == times;
+      },
+      timeout_ms);
 }
 
 } // namespace roborock::test

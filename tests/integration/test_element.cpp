@@ -653,19 +653,9 @@ void test_rejected_pattern_remembered() {
     pipeline.forget_messages();
   }
   for (int process = 0; process < 3; process++) {
-    gchar **argv = nullptr;
-    g_assert_true(
-        g_shell_parse_argv(("gst-launch-1.0 " + description).c_str(), nullptr, &argv, nullptr));
-    gchar *out = nullptr, *err = nullptr;
-    gint status = 0;
-    g_assert_true(g_spawn_sync(nullptr, argv, nullptr, G_SPAWN_SEARCH_PATH, nullptr, nullptr, &out,
-                               &err, &status, nullptr));
-    std::string output = std::string(out) + err;
-    g_assert_false(g_spawn_check_wait_status(status, nullptr));
-    g_assert_nonnull(strstr(output.c_str(), "rejected this pattern password at"));
-    g_free(out);
-    g_free(err);
-    g_strfreev(argv);
+    Launch launch = gst_launch(description);
+    launch.assert_clean_failure();
+    g_assert_true(launch.says("rejected this pattern password at"));
   }
   g_assert_cmpuint(testbed.count_commands("check_homesec_password"), ==, 1);
 
@@ -865,17 +855,7 @@ void test_broker_restart() {
       pipeline.wait_until([&] { return pipeline.roborock_states().back() == "streaming"; }, 20000));
   // The robot reconnects on its own schedule; a command before that would
   // rightly time out.
-  g_assert_true(pipeline.wait_until(
-      [&] {
-        return testbed
-                   .events_named("mqtt",
-                                 [](JsonObject *e) {
-                                   return g_strcmp0(roborock::json_object_string(e, "state"),
-                                                    "connected") == 0;
-                                 })
-                   .size() == 2;
-      },
-      20000));
+  g_assert_true(wait_robot_connected(testbed, 2, 20000));
   gboolean ok = FALSE;
   g_signal_emit_by_name(streaming.src(), "rc-start", &ok);
   g_assert_true(ok); // re-subscribed: the reply came back

@@ -121,29 +121,19 @@ void test_gst_launch_exits() {
   std::string refusing = "ssl://" + std::string(g_getenv("ROBOROCK_NETNS_ADDRESS")) + ":9";
   description.replace(description.find(testbed.broker_url()), testbed.broker_url().size(),
                       refusing);
-  std::string command = "timeout 20 gst-launch-1.0 " + description;
-  gchar **argv = nullptr;
-  g_assert_true(g_shell_parse_argv(command.c_str(), nullptr, &argv, nullptr));
   for (int run = 0; run < 10; run++) {
-    gchar *out = nullptr, *err = nullptr;
-    gint status = 0;
     gint64 start = g_get_monotonic_time();
-    g_assert_true(g_spawn_sync(nullptr, argv, nullptr, G_SPAWN_SEARCH_PATH, nullptr, nullptr, &out,
-                               &err, &status, nullptr));
-    std::string output = std::string(out) + err;
+    Launch launch = gst_launch(description);
     g_test_message("run %d: %.2f s", run, (g_get_monotonic_time() - start) / 1e6);
-    g_free(out);
-    g_free(err);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 1)
+    if (!WIFEXITED(launch.status) || WEXITSTATUS(launch.status) != 1)
       g_error("run %d: gst-launch-1.0 %s:\n%s", run,
-              WIFEXITED(status) && WEXITSTATUS(status) == 124 ? "hung" : "ended oddly",
-              output.c_str());
-    g_assert_nonnull(strstr(output.c_str(), "cannot connect to MQTT broker"));
-    // gst-launch's fault handler: a crash at exit (OpenSSL's cleanup under
-    // the DTLS key still being made) once showed here.
-    g_assert_null(strstr(output.c_str(), "Caught SIG"));
+              WIFEXITED(launch.status) && WEXITSTATUS(launch.status) == 124 ? "hung"
+                                                                            : "ended oddly",
+              launch.output.c_str());
+    launch.assert_clean_failure(); // once crashed at exit (the DTLS key warm-up under OpenSSL's
+                                   // cleanup)
+    g_assert_true(launch.says("cannot connect to MQTT broker"));
   }
-  g_strfreev(argv);
 }
 
 // A partial install: every system plugin but good's RTP (de)payloaders. The
@@ -164,29 +154,12 @@ void test_missing_depayloader() {
     g_assert_cmpint(symlink(from.c_str(), to.c_str()), ==, 0);
   }
   g_dir_close(dir);
-  gchar **env = g_get_environ();
-  env = g_environ_setenv(env, "GST_PLUGIN_SYSTEM_PATH_1_0", plugins.c_str(), TRUE);
-  env = g_environ_setenv(env, "GST_REGISTRY", (testbed.dir() + "/registry.bin").c_str(), TRUE);
-  std::string command = "timeout 60 gst-launch-1.0 " + source(testbed) + " ! decodebin ! fakesink";
-  gchar **argv = nullptr;
-  g_assert_true(g_shell_parse_argv(command.c_str(), nullptr, &argv, nullptr));
-  gchar *out = nullptr, *err = nullptr;
-  gint status = 0;
-  g_assert_true(g_spawn_sync(nullptr, argv, env, G_SPAWN_SEARCH_PATH, nullptr, nullptr, &out, &err,
-                             &status, nullptr));
-  std::string output = std::string(out) + err;
-  g_test_message("%s", output.c_str());
-  g_assert_true(WIFEXITED(status)); // not killed by a signal, nor by timeout (124)
-  g_assert_cmpint(WEXITSTATUS(status), !=, 0);
-  g_assert_cmpint(WEXITSTATUS(status), !=, 124);
-  g_assert_nonnull(
-      strstr(output.c_str(), "rtph264depay is missing: install gstreamer1.0-plugins-good"));
-  g_assert_null(strstr(output.c_str(), "Caught SIG"));
+  Launch launch = gst_launch(source(testbed) + " ! decodebin ! fakesink", plugins,
+                             testbed.dir() + "/registry.bin");
+  g_test_message("%s", launch.output.c_str());
+  launch.assert_clean_failure();
+  g_assert_true(launch.says("rtph264depay is missing: install gstreamer1.0-plugins-good"));
   g_assert_cmpuint(testbed.count_commands("start_camera_preview"), ==, 0);
-  g_free(out);
-  g_free(err);
-  g_strfreev(argv);
-  g_strfreev(env);
 }
 
 // "webrtcbin missing": gst-launch-1.0 with only the core elements and ours.
@@ -198,25 +171,12 @@ void test_webrtcbin_missing() {
   g_assert_cmpint(
       symlink("/usr/lib/x86_64-linux-gnu/gstreamer-1.0/libgstcoreelements.so", core.c_str()), ==,
       0);
-  gchar **env = g_get_environ();
-  env = g_environ_setenv(env, "GST_PLUGIN_SYSTEM_PATH_1_0", plugins.c_str(), TRUE);
-  env = g_environ_setenv(env, "GST_REGISTRY", (testbed.dir() + "/registry.bin").c_str(), TRUE);
-  std::string command = "gst-launch-1.0 " + source(testbed) + " ! fakesink";
-  gchar **argv = nullptr;
-  g_assert_true(g_shell_parse_argv(command.c_str(), nullptr, &argv, nullptr));
-  gchar *out = nullptr, *err = nullptr;
-  gint status = 0;
-  g_assert_true(g_spawn_sync(nullptr, argv, env, G_SPAWN_SEARCH_PATH, nullptr, nullptr, &out, &err,
-                             &status, nullptr));
-  std::string output = std::string(out) + err;
-  g_test_message("%s", output.c_str());
-  g_assert_false(g_spawn_check_wait_status(status, nullptr));
-  g_assert_nonnull(strstr(output.c_str(), "webrtcbin is missing"));
-  g_assert_nonnull(strstr(output.c_str(), "gstreamer1.0-plugins-bad"));
-  g_free(out);
-  g_free(err);
-  g_strfreev(argv);
-  g_strfreev(env);
+  Launch launch =
+      gst_launch(source(testbed) + " ! fakesink", plugins, testbed.dir() + "/registry.bin");
+  g_test_message("%s", launch.output.c_str());
+  launch.assert_clean_failure();
+  g_assert_true(launch.says("webrtcbin is missing"));
+  g_assert_true(launch.says("gstreamer1.0-plugins-bad"));
 }
 
 // Warning: a robot with no TURN relay to give; the stream goes on.
@@ -248,18 +208,7 @@ void test_warning_plain_mqtt() {
   Pipeline pipeline(description);
   pipeline.set_state(GST_STATE_PLAYING);
   assert_error(pipeline, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ, "cannot connect");
-  GstMessage *warning = pipeline.wait_message(
-      [](GstMessage *m) {
-        if (GST_MESSAGE_TYPE(m) != GST_MESSAGE_WARNING)
-          return false;
-        GError *e = nullptr;
-        gst_message_parse_warning(m, &e, nullptr);
-        bool plain = strstr(e->message, "is plain MQTT") != nullptr;
-        g_error_free(e);
-        return plain;
-      },
-      1000);
-  g_assert_nonnull(warning);
+  g_assert_nonnull(wait_warning(pipeline, "is plain MQTT", 1000));
 }
 
 // Warning: a quality switch the robot does not answer.

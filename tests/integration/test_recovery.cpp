@@ -30,17 +30,7 @@ void assert_restarted(Streaming &streaming, const Testbed &testbed, const char *
   GstPad *video_before = gst_element_get_static_pad(streaming.src(), "video");
   g_assert_true(
       pipeline.wait_until([&] { return count_state(pipeline, "restarting") >= 1; }, 15000));
-  GstMessage *warning = pipeline.wait_message(
-      [](GstMessage *m) {
-        if (GST_MESSAGE_TYPE(m) != GST_MESSAGE_WARNING)
-          return false;
-        GError *e = nullptr;
-        gst_message_parse_warning(m, &e, nullptr);
-        bool restarting = strstr(e->message, "restarting") != nullptr;
-        g_error_free(e);
-        return restarting;
-      },
-      1000);
+  GstMessage *warning = wait_warning(pipeline, "restarting", 1000);
   g_assert_nonnull(warning);
   GError *error = nullptr;
   gst_message_parse_warning(warning, &error, nullptr);
@@ -125,12 +115,10 @@ std::string file_source(const Testbed &testbed, const std::string &file) {
 // file again and goes on with the new keys. The media never stops.
 void test_keys_renewed() {
   Testbed testbed;
-  Pipeline pipeline(file_source(testbed, testbed.write_credentials_file()) +
-                    " ! decodebin ! fakesink name=out");
-  PadProbe video;
-  attach(video, pipeline, "out");
-  pipeline.set_state(GST_STATE_PLAYING);
-  wait_buffers(pipeline, video, 10);
+  Streaming streaming(file_source(testbed, testbed.write_credentials_file()) +
+                          " ! decodebin ! fakesink name=out",
+                      10);
+  Pipeline &pipeline = streaming.pipeline;
   testbed.rotate_account_keys(true);
   g_assert_true(
       pipeline.wait_until([&] { return count_state(pipeline, "reconnecting") >= 1; }, 10000));
@@ -139,39 +127,26 @@ void test_keys_renewed() {
   assert_no_errors(pipeline);
   g_assert_cmpuint(count_state(pipeline, "restarting"), ==, 0);
   g_assert_cmpuint(testbed.broker_log_count("not authorised"), ==, 1); // the old keys, once
-  // Commands go through the new connection (the robot reconnects on its own
-  // schedule first).
-  g_assert_true(pipeline.wait_until(
-      [&] {
-        return testbed
-                   .events_named("mqtt",
-                                 [](JsonObject *e) {
-                                   return g_strcmp0(roborock::json_object_string(e, "state"),
-                                                    "connected") == 0;
-                                 })
-                   .size() == 2;
-      },
-      20000));
+  // Commands go through the new connection.
+  g_assert_true(wait_robot_connected(testbed, 2, 20000));
   gboolean ok = FALSE;
-  g_signal_emit_by_name(pipeline.element("src"), "rc-start", &ok);
+  g_signal_emit_by_name(streaming.src(), "rc-start", &ok);
   g_assert_true(ok);
-  int frames = video.buffers();
-  wait_buffers(pipeline, video, frames + 10);
+  int frames = streaming.video.buffers();
+  wait_buffers(pipeline, streaming.video, frames + 10);
 }
 
 // Renewed keys the file does not have: one refused reconnect, then a clear
 // error that says what to do; the old keys are not sent again.
 void test_keys_refused() {
   Testbed testbed;
-  Pipeline pipeline(file_source(testbed, testbed.write_credentials_file()) +
-                    " ! decodebin ! fakesink name=out");
-  PadProbe video;
-  attach(video, pipeline, "out");
-  pipeline.set_state(GST_STATE_PLAYING);
-  wait_buffers(pipeline, video, 10);
+  Streaming streaming(file_source(testbed, testbed.write_credentials_file()) +
+                          " ! decodebin ! fakesink name=out",
+                      10);
   testbed.rotate_account_keys(false);
-  assert_error(pipeline, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_AUTHORIZED, "refused", 20000);
-  ErrorInfo error = parse_error(pipeline.errors().front());
+  assert_error(streaming.pipeline, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_AUTHORIZED, "refused",
+               20000);
+  ErrorInfo error = parse_error(streaming.pipeline.errors().front());
   g_assert_nonnull(strstr(error.text.c_str(), "same keys"));
   g_usleep(2000 * 1000); // a reconnect storm would show now
   g_assert_cmpuint(testbed.broker_log_count("not authorised"), ==, 1);
