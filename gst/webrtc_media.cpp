@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -366,10 +368,20 @@ static GstCaps *answer_audio_caps(const std::vector<SdpMedia> &media) {
       return gst_caps_from_string("audio/x-mulaw, channels=(int)1, rate=(int)8000");
     if (g_ascii_strcasecmp(codec.c_str(), "PCMA") == 0)
       return gst_caps_from_string("audio/x-alaw, channels=(int)1, rate=(int)8000");
-    // rtpopusdepay: stereo unless the answer says sprop-stereo=0.
-    bool mono = m.fmtps[0].find("sprop-stereo=0") != std::string::npos;
-    return gst_caps_new_simple("audio/x-opus", "channel-mapping-family", G_TYPE_INT, 0, "channels",
-                               G_TYPE_INT, mono ? 1 : 2, nullptr);
+    // Exactly what rtpopusdepay 1.22 will put out, or a muxer downstream
+    // (mp4mux takes no caps change) fails when audio starts: stereo unless
+    // sprop-stereo=0, and a rate only with sprop-maxcapturerate.
+    const std::string &fmtp = m.fmtps[0];
+    bool mono = fmtp.find("sprop-stereo=0") != std::string::npos;
+    GstCaps *caps = gst_caps_new_simple("audio/x-opus", "channel-mapping-family", G_TYPE_INT, 0,
+                                        "channels", G_TYPE_INT, mono ? 1 : 2, nullptr);
+    size_t rate_at = fmtp.find("sprop-maxcapturerate=");
+    if (rate_at != std::string::npos) {
+      int rate = atoi(fmtp.c_str() + rate_at + strlen("sprop-maxcapturerate="));
+      if (rate > 0)
+        gst_caps_set_simple(caps, "rate", G_TYPE_INT, rate, nullptr);
+    }
+    return caps;
   }
   return nullptr;
 }
