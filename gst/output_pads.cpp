@@ -21,6 +21,12 @@ constexpr GstClockTime kAudioAlignment = 40 * GST_MSECOND;
 // any: well past the spacing of frames and of the jitter buffer's own loss GAPs.
 constexpr gint64 kGapAfterUs = 500 * 1000;
 constexpr auto kGapInterval = std::chrono::milliseconds(100);
+// Audio that never flowed gets its stream started (caps, then GAPs) only this
+// long after video did: then a sink waiting for audio to preroll is what
+// holds the pipeline. Sooner, the usual audio would follow caps that are not
+// quite its own (opusparse adds a streamheader once it sees data), and
+// mp4mux refuses a caps change: a recording fails with not-negotiated.
+constexpr gint64 kAudioStartAfterVideoUs = 1000 * 1000;
 
 constexpr const char *kVideoChain = "rtph264depay request-keyframe=true wait-for-keyframe=true "
                                     "! h264parse config-interval=-1 "
@@ -412,6 +418,7 @@ void OutputPads::start_gaps() {
   for (Output *output : {&video_, &audio_}) {
     output->next_time = GST_CLOCK_TIME_NONE;
     output->last_data_us = 0;
+    output->first_data_us = 0;
   }
   last_video_pts_ = GST_CLOCK_TIME_NONE;
   audio_next_pts_ = GST_CLOCK_TIME_NONE;
@@ -464,6 +471,8 @@ GstPadProbeReturn OutputPads::track_output(GstPad *ghost, GstPadProbeInfo *info,
     start = GST_BUFFER_PTS(buffer);
     duration = GST_BUFFER_DURATION_IS_VALID(buffer) ? GST_BUFFER_DURATION(buffer) : 0;
     output->last_data_us = g_get_monotonic_time();
+    if (!output->first_data_us)
+      output->first_data_us = output->last_data_us;
   } else if (GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
     GstBufferList *list = GST_PAD_PROBE_INFO_BUFFER_LIST(info);
     GstBuffer *last = gst_buffer_list_length(list) ? gst_buffer_list_get(list, 0) : nullptr;
@@ -524,9 +533,19 @@ void OutputPads::fill_gap(Output &output, GstClockTime running_time) {
   if (!ghost)
     return;
   GstPad *internal = GST_PAD(gst_proxy_pad_get_internal(GST_PROXY_PAD(ghost)));
-  GST_PAD_STREAM_LOCK(internal); // serialised with the chain's data
-  bool quiet =
-      output.last_data_us == 0 || g_get_monotonic_time() - output.last_data_us > kGapAfterUs;
+  // Serialised with the chain's data. Held means data is on its way (or
+  // waits in a sink for preroll, which a GAP here would not end): skip, so
+  // that one pad's wait never holds up the other's GAPs.
+  if (!GST_PAD_STREAM_TRYLOCK(internal)) {
+    gst_object_unref(internal);
+    gst_object_unref(ghost);
+    return;
+  }
+  gint64 now = g_get_monotonic_time();
+  bool quiet = output.last_data_us == 0 || now - output.last_data_us > kGapAfterUs;
+  if (output.last_data_us == 0 && &output == &audio_ &&
+      (video_.first_data_us == 0 || now - video_.first_data_us < kAudioStartAfterVideoUs))
+    quiet = false; // audio may still come (see kAudioStartAfterVideoUs)
   GstEvent *segment_event = nullptr;
   if (quiet) {
     segment_event = gst_pad_get_sticky_event(ghost, GST_EVENT_SEGMENT, 0);

@@ -76,6 +76,7 @@ private:
     // whoever pushes: a streaming thread or the GAP thread).
     GstClockTime next_time = GST_CLOCK_TIME_NONE; // running time: end of the last buffer or GAP
     gint64 last_data_us = 0;                      // when the last buffer left; 0: none yet
+    gint64 first_data_us = 0;                     // when the run's first buffer left
   };
 
   GstElement *build_chain(const char *description);
