@@ -18,17 +18,7 @@ namespace {
 
 // The first warning whose text contains `text_contains`, within `timeout_ms`.
 void assert_warning(Pipeline &pipeline, const char *text_contains, unsigned timeout_ms) {
-  GstMessage *message = pipeline.wait_message(
-      [text_contains](GstMessage *m) {
-        if (GST_MESSAGE_TYPE(m) != GST_MESSAGE_WARNING)
-          return false;
-        GError *error = nullptr;
-        gst_message_parse_warning(m, &error, nullptr);
-        bool match = strstr(error->message, text_contains) != nullptr;
-        g_error_free(error);
-        return match;
-      },
-      timeout_ms);
+  GstMessage *message = wait_warning(pipeline, text_contains, timeout_ms);
   if (!message)
     g_error("no warning saying \"%s\" within %u ms", text_contains, timeout_ms);
   GError *error = nullptr;
