@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // Benchmark: how fast roborocksrc gets from PLAYING to the first decoded
-// frame against the simulator, where the time goes, and what streaming costs
-// in CPU and memory. Prints figures; asserts nothing about speed.
+// video and audio frame against the simulator, with the cloud (broker and
+// TURN relay) 0, 50 and 150 ms away, over host candidates and through the
+// relay only; where the time goes; and what streaming costs. Prints figures;
+// asserts nothing about speed.
 //
-//   bench-first-frame [--runs N] [--stream-seconds S] [--quality hd|sd]
+//   bench-first-frame [--runs N] [--rtt MS,...] [--stream-seconds S] [--latency MS]
+//
+// Cold runs are each the first session of a new process (the process runs
+// itself with --one-run); warm runs follow a first session in this process.
 #include <algorithm>
 #include <cstdio>
 #include <string>
@@ -13,20 +18,24 @@
 #include <gst/gst.h>
 
 #include "pipeline_probe.h"
+#include "session_timeline.h"
 #include "testbed.h"
 
 using namespace roborock::test;
 using namespace roborock::testbed;
+using roborock::bench::SessionTimeline;
 
 namespace {
 
 struct Run {
-  double first_frame_ms = 0;
+  double video_ms = -1, audio_ms = -1;
 };
 
-double now_ms() {
-  return g_get_monotonic_time() / 1000.0;
-}
+struct Case {
+  unsigned rtt_ms;
+  bool relay_only;
+  const char *path() const { return relay_only ? "relay" : "host"; }
+};
 
 double cpu_seconds() {
   struct rusage usage;
@@ -47,46 +56,161 @@ long rss_kib() {
   return rss;
 }
 
-std::string latency = "200"; // the element's default jitter buffer, ms
-
-std::string description(const Testbed &testbed, const char *quality) {
+// Video to a decoder, audio linked too (the element asks the robot for it).
+std::string description(const Testbed &testbed, int latency_ms) {
   const TestAccount &a = testbed.account();
   return "roborocksrc name=src mqtt-url=" + testbed.broker_url() +
          " tls-ca-file=" + testbed.ca_file() + " rriot-u=" + a.u + " rriot-s=" + a.s +
          " rriot-k=" + a.k + " duid=" + a.duid + " local-key=" + a.local_key +
-         " password=" + a.pattern + " quality=" + quality + " latency=" + latency +
-         " ! decodebin ! fakesink name=out";
+         " password=" + a.pattern + " latency=" + std::to_string(latency_ms) +
+         " ! decodebin ! fakesink name=out sync=false"
+         " src.audio ! decodebin ! fakesink name=aout sync=false";
 }
 
-Run measure_once(const Testbed &testbed, const char *quality) {
-  Pipeline pipeline(description(testbed, quality));
+Run run_once(const std::string &description, SessionTimeline *timeline = nullptr) {
+  Pipeline pipeline(description);
+  PadProbe video, audio;
+  for (auto [probe, sink] : {std::pair{&video, "out"}, std::pair{&audio, "aout"}}) {
+    GstPad *pad = gst_element_get_static_pad(pipeline.element(sink), "sink");
+    probe->attach(pad);
+    gst_object_unref(pad);
+  }
+  gint64 start = g_get_monotonic_time();
+  if (timeline) {
+    timeline->watch(pipeline.get());
+    timeline->begin(start);
+  }
+  pipeline.set_state(GST_STATE_PLAYING);
+  bool ok = pipeline.wait_until([&] { return video.buffers() > 0 && audio.buffers() > 0; }, 30000);
+  if (timeline)
+    timeline->end();
+  Run run;
+  if (ok) {
+    run.video_ms = (video.first_buffer_us() - start) / 1000.0;
+    run.audio_ms = (audio.first_buffer_us() - start) / 1000.0;
+  }
+  pipeline.set_state(GST_STATE_NULL);
+  return run;
+}
+
+// The first session of a fresh process: this program with --one-run.
+Run cold_run(const char *self, const std::string &description) {
+  const char *argv[] = {self, "--one-run", description.c_str(), nullptr};
+  gchar *out = nullptr;
+  gint status = 0;
+  Run run;
+  if (g_spawn_sync(nullptr, const_cast<gchar **>(argv), nullptr, G_SPAWN_DEFAULT, nullptr, nullptr,
+                   &out, nullptr, &status, nullptr) &&
+      out)
+    sscanf(out, "video %lf audio %lf", &run.video_ms, &run.audio_ms);
+  g_free(out);
+  return run;
+}
+
+struct Figure {
+  double median = -1, p90 = -1;
+  int failed = 0;
+};
+
+Figure summarise(std::vector<double> values) {
+  Figure f;
+  f.failed = int(std::count(values.begin(), values.end(), -1.0));
+  values.erase(std::remove(values.begin(), values.end(), -1.0), values.end());
+  if (values.empty())
+    return f;
+  std::sort(values.begin(), values.end());
+  f.median = values[values.size() / 2];
+  f.p90 = values[std::min(values.size() - 1, size_t(values.size() * 0.9))];
+  return f;
+}
+
+std::string cell(const Figure &f) {
+  char text[64];
+  snprintf(text, sizeof text, "%5.0f / %5.0f%s", f.median, f.p90, f.failed ? " (!)" : "");
+  return text;
+}
+
+void print_timeline(const SessionTimeline &timeline, const Case &c) {
+  printf("    timeline, %u ms round trip, %s:\n", c.rtt_ms, c.path());
+  for (const auto &mark : timeline.marks())
+    printf("      %7.0f ms  %s\n", mark.ms, mark.what.c_str());
+  if (c.rtt_ms == 0)
+    return;
+  double offer = timeline.first("-> send_sdp_to_robot"), media = timeline.first("first RTP");
+  printf("      round trips to the cloud: %.1f before the offer went out, %.1f before media "
+         "flowed\n",
+         offer / c.rtt_ms, media / c.rtt_ms);
+}
+
+void measure_case(const char *self, const Case &c, int runs, int latency_ms) {
+  TestbedOptions options;
+  options.start_turn = true;
+  options.relay_only = c.relay_only;
+  options.cloud_rtt_ms = c.rtt_ms;
+  Testbed testbed(options);
+  std::string pipeline = description(testbed, latency_ms);
+  std::vector<double> cold_video, warm_video, warm_audio;
+  for (int i = 0; i < runs; i++)
+    cold_video.push_back(cold_run(self, pipeline).video_ms);
+  run_once(pipeline); // this process's first session: warms it
+  SessionTimeline timeline;
+  for (int i = 0; i < runs; i++) {
+    Run run = run_once(pipeline, i == 0 ? &timeline : nullptr);
+    warm_video.push_back(run.video_ms);
+    warm_audio.push_back(run.audio_ms);
+  }
+  printf("  %4u ms %-5s  %s   %s   %s\n", c.rtt_ms, c.path(), cell(summarise(cold_video)).c_str(),
+         cell(summarise(warm_video)).c_str(), cell(summarise(warm_audio)).c_str());
+  print_timeline(timeline, c);
+  fflush(stdout);
+}
+
+// Streaming cost: the element, depayloading and decoding (not the simulator).
+void measure_streaming(int seconds, int latency_ms) {
+  Testbed testbed;
+  Pipeline pipeline(description(testbed, latency_ms));
   PadProbe frames;
   GstPad *pad = gst_element_get_static_pad(pipeline.element("out"), "sink");
   frames.attach(pad);
   gst_object_unref(pad);
-  Run run;
-  double start = now_ms();
   pipeline.set_state(GST_STATE_PLAYING);
-  if (!pipeline.wait_until([&] { return frames.buffers() > 0; }, 30000))
-    g_error("no frame within 30 s");
-  run.first_frame_ms = frames.first_buffer_us() / 1000.0 - start;
+  pipeline.wait_until([&] { return frames.buffers() > 15; }, 30000);
+  double cpu_before = cpu_seconds();
+  gint64 wall_before = g_get_monotonic_time();
+  int frames_before = frames.buffers();
+  pipeline.wait_until([] { return false; }, unsigned(seconds) * 1000);
+  double cpu = cpu_seconds() - cpu_before;
+  double wall = (g_get_monotonic_time() - wall_before) / 1e6;
+  printf("  streaming %.0f s: %d frames decoded, CPU %.1f%% of one core (with avdec_h264 and "
+         "audio), RSS %ld MiB\n",
+         wall, frames.buffers() - frames_before, 100.0 * cpu / wall, rss_kib() / 1024);
   pipeline.set_state(GST_STATE_NULL);
-  return run;
+}
+
+std::vector<unsigned> parse_rtts(const char *text) {
+  std::vector<unsigned> out;
+  gchar **parts = g_strsplit(text, ",", -1);
+  for (gchar **p = parts; *p; p++)
+    out.push_back(unsigned(g_ascii_strtoull(*p, nullptr, 10)));
+  g_strfreev(parts);
+  return out;
 }
 
 } // namespace
 
 int main(int argc, char **argv) {
-  gint runs = 10, stream_seconds = 10;
-  gchar *quality = g_strdup("hd");
-  gint latency_ms = 200;
+  gint runs = 10, stream_seconds = 10, latency_ms = 200;
+  gchar *rtts = g_strdup("0,50,150"), *one_run = nullptr;
   GOptionEntry entries[] = {
-      {"runs", 0, 0, G_OPTION_ARG_INT, &runs, "sessions to time (default 10)", "N"},
+      {"runs", 0, 0, G_OPTION_ARG_INT, &runs, "cold and warm sessions per case (default 10)", "N"},
+      {"rtt", 0, 0, G_OPTION_ARG_STRING, &rtts, "round trips to the cloud (default 0,50,150)",
+       "MS,..."},
       {"stream-seconds", 0, 0, G_OPTION_ARG_INT, &stream_seconds,
        "streaming time for the CPU figure (default 10)", "S"},
-      {"quality", 0, 0, G_OPTION_ARG_STRING, &quality, "hd or sd (default hd)", "Q"},
       {"latency", 0, 0, G_OPTION_ARG_INT, &latency_ms,
        "the element's latency property, ms (default 200)", "MS"},
+      {"one-run", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &one_run,
+       "time one session of this pipeline and exit", "DESCRIPTION"},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   GOptionContext *context = g_option_context_new("- time roborocksrc against the simulator");
   g_option_context_add_main_entries(context, entries, nullptr);
@@ -94,44 +218,23 @@ int main(int argc, char **argv) {
   if (!g_option_context_parse(context, &argc, &argv, nullptr))
     return 2;
   g_option_context_free(context);
-  latency = std::to_string(latency_ms);
   g_log_set_always_fatal(GLogLevelFlags(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL));
   require_private_network();
-
-  Testbed testbed;
-  std::vector<double> warm;
-  printf("bench-first-frame: %d sessions, quality %s, latency %d ms, simulator answering "
-         "get_device_sdp after 2 retries\n",
-         runs, quality, latency_ms);
-  for (int i = 0; i < runs; i++) {
-    Run run = measure_once(testbed, quality);
-    printf("  session %2d: first decoded frame %6.0f ms after PLAYING%s\n", i + 1,
-           run.first_frame_ms, i == 0 ? " (cold: includes the DTLS certificate)" : "");
-    if (i > 0)
-      warm.push_back(run.first_frame_ms);
-  }
-  if (!warm.empty()) {
-    std::sort(warm.begin(), warm.end());
-    printf("  warm: min %.0f ms, median %.0f ms, max %.0f ms\n", warm.front(),
-           warm[warm.size() / 2], warm.back());
+  if (one_run) {
+    Run run = run_once(one_run);
+    printf("video %.1f audio %.1f\n", run.video_ms, run.audio_ms);
+    return 0;
   }
 
-  // Streaming cost: the element, depayloading and decoding (not the simulator).
-  Pipeline pipeline(description(testbed, quality));
-  PadProbe frames;
-  GstPad *pad = gst_element_get_static_pad(pipeline.element("out"), "sink");
-  frames.attach(pad);
-  gst_object_unref(pad);
-  pipeline.set_state(GST_STATE_PLAYING);
-  pipeline.wait_until([&] { return frames.buffers() > 15; }, 30000);
-  double cpu_before = cpu_seconds(), wall_before = now_ms();
-  int frames_before = frames.buffers();
-  pipeline.wait_until([] { return false; }, unsigned(stream_seconds) * 1000);
-  double cpu = cpu_seconds() - cpu_before, wall = (now_ms() - wall_before) / 1000.0;
-  printf("  streaming %.0f s: %d frames decoded, CPU %.1f%% of one core (with avdec_h264), RSS "
-         "%ld MiB\n",
-         wall, frames.buffers() - frames_before, 100.0 * cpu / wall, rss_kib() / 1024);
-  pipeline.set_state(GST_STATE_NULL);
-  g_free(quality);
+  printf("bench-first-frame: ms from PLAYING to the first decoded frame, median / p90 of %d "
+         "runs each, latency %d ms, audio linked; the simulator answers get_device_sdp after 2 "
+         "polls\n",
+         runs, latency_ms);
+  printf("  cloud   path    cold video      warm video      warm audio\n");
+  for (unsigned rtt : parse_rtts(rtts))
+    for (bool relay : {false, true})
+      measure_case(argv[0], Case{rtt, relay}, runs, latency_ms);
+  measure_streaming(stream_seconds, latency_ms);
+  g_free(rtts);
   return 0;
 }

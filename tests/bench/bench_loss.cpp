@@ -18,6 +18,38 @@ namespace {
 
 constexpr int kSeconds = 15;
 
+// The video jitter buffer's own account of the loss: packets lost for good,
+// retransmissions asked for and those that came in time.
+std::string jitterbuffer_stats(GstElement *pipeline) {
+  std::string out;
+  GstIterator *it = gst_bin_iterate_recurse(GST_BIN(pipeline));
+  GValue item = G_VALUE_INIT;
+  while (gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
+    GstElement *element = GST_ELEMENT(g_value_get_object(&item));
+    GstElementFactory *factory = gst_element_get_factory(element);
+    if (factory && g_str_equal(GST_OBJECT_NAME(factory), "rtpjitterbuffer")) {
+      GstStructure *stats = nullptr;
+      g_object_get(element, "stats", &stats, nullptr);
+      guint64 pushed = 0, lost = 0, rtx = 0, rtx_ok = 0;
+      gst_structure_get_uint64(stats, "num-pushed", &pushed);
+      gst_structure_get_uint64(stats, "num-lost", &lost);
+      gst_structure_get_uint64(stats, "rtx-count", &rtx);
+      gst_structure_get_uint64(stats, "rtx-success-count", &rtx_ok);
+      char line[200];
+      snprintf(line, sizeof line,
+               "\n    jitter buffer %s: %" G_GUINT64_FORMAT " pushed, %" G_GUINT64_FORMAT
+               " lost, %" G_GUINT64_FORMAT " retransmissions asked, %" G_GUINT64_FORMAT " came",
+               GST_OBJECT_NAME(element), pushed, lost, rtx, rtx_ok);
+      out += line;
+      gst_structure_free(stats);
+    }
+    g_value_reset(&item);
+  }
+  g_value_unset(&item);
+  gst_iterator_free(it);
+  return out;
+}
+
 void measure(double loss) {
   TestbedOptions options;
   options.udp_loss = loss;
@@ -31,36 +63,13 @@ void measure(double loss) {
     printf("  loss %4.1f%%: no frame within 30 s\n", loss * 100);
     return;
   }
-  // The simulator reports frames sent once a second: sample what was decoded
-  // the moment a new report appears, at both ends of the window.
-  struct Sample {
-    double sent = 0, keyframes = 0, requests = 0;
-    int decoded = 0;
-  };
-  auto sample = [&] {
-    size_t reports = testbed.events_named("video-sent").size();
-    pipeline.wait_until([&] { return testbed.events_named("video-sent").size() > reports; }, 3000);
-    Sample at;
-    at.decoded = video.buffers();
-    auto events = testbed.events_named("video-sent");
-    if (!events.empty()) {
-      at.sent = event_number(events.back(), "frames");
-      at.keyframes = event_number(events.back(), "keyframes");
-      at.requests = event_number(events.back(), "keyframe-requests");
-    }
-    return at;
-  };
-  Sample before = sample();
-  pipeline.wait_until([] { return false; }, kSeconds * 1000);
-  Sample after = sample();
-  double sent = after.sent - before.sent;
-  int decoded = after.decoded - before.decoded;
+  DecodedShare share = decoded_share(testbed, pipeline, video, kSeconds * 1000);
   std::vector<std::string> states = pipeline.roborock_states();
   long restarts = std::count(states.begin(), states.end(), "restarting");
   printf("  loss %4.1f%%: %d of %.0f frames decoded over %d s (%.0f%%), %ld restarts; "
-         "the robot sent %.0f keyframes, %.0f asked for\n",
-         loss * 100, decoded, sent, kSeconds, sent > 0 ? 100.0 * decoded / sent : 0.0, restarts,
-         after.keyframes - before.keyframes, after.requests - before.requests);
+         "the robot sent %.0f keyframes, %.0f asked for%s\n",
+         loss * 100, share.decoded, share.sent, kSeconds, share.percent(), restarts,
+         share.keyframes, share.keyframe_requests, jitterbuffer_stats(pipeline.get()).c_str());
   pipeline.set_state(GST_STATE_NULL);
 }
 
@@ -70,7 +79,13 @@ int main(int argc, char **argv) {
   gst_init(&argc, &argv);
   require_private_network();
   printf("bench-loss: video frames decoded under random UDP loss (NACK on)\n");
-  for (double loss : {0.0, 0.05, 0.10})
+  // bench-loss [PERCENT...]: other loss rates, or one rate several times.
+  std::vector<double> losses = {0.0, 0.05, 0.10};
+  if (argc > 1)
+    losses.clear();
+  for (int i = 1; i < argc; i++)
+    losses.push_back(g_ascii_strtod(argv[i], nullptr) / 100);
+  for (double loss : losses)
     measure(loss);
   return 0;
 }

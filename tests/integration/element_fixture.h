@@ -152,4 +152,35 @@ inline bool wait_robot_connected(const Testbed &testbed, size_t times, unsigned 
       timeout_ms);
 }
 
+// Video frames the robot sent and the pipeline decoded over a window: the
+// simulator reports its counts once a second, so each end of the window is
+// sampled the moment a new report appears.
+struct DecodedShare {
+  double sent = 0, keyframes = 0, keyframe_requests = 0;
+  int decoded = 0;
+  double percent() const { return sent > 0 ? 100.0 * decoded / sent : 0.0; }
+};
+
+inline DecodedShare decoded_share(const Testbed &testbed, Pipeline &pipeline, PadProbe &decoded,
+                                  unsigned window_ms) {
+  auto sample = [&] {
+    size_t reports = testbed.events_named("video-sent").size();
+    pipeline.wait_until([&] { return testbed.events_named("video-sent").size() > reports; }, 3000);
+    DecodedShare at;
+    at.decoded = decoded.buffers();
+    auto events = testbed.events_named("video-sent");
+    if (!events.empty()) {
+      at.sent = testbed::event_number(events.back(), "frames");
+      at.keyframes = testbed::event_number(events.back(), "keyframes");
+      at.keyframe_requests = testbed::event_number(events.back(), "keyframe-requests");
+    }
+    return at;
+  };
+  DecodedShare before = sample();
+  pipeline.wait_until([] { return false; }, window_ms);
+  DecodedShare after = sample();
+  return {after.sent - before.sent, after.keyframes - before.keyframes,
+          after.keyframe_requests - before.keyframe_requests, after.decoded - before.decoded};
+}
+
 } // namespace roborock::test

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "testbed.h"
 
+#include <algorithm>
 #include <cmath>
 #include <csignal>
 
@@ -16,6 +17,9 @@ constexpr const char *kSimPassword = "sim-robot-secret";
 constexpr int kBrokerPort = 8883;
 constexpr int kDeadPort = 8884;
 constexpr int kTurnPort = 3478;
+// delay-proxy in front of the broker and of the relay (cloud_rtt_ms).
+constexpr int kBrokerDelayPort = 18883;
+constexpr int kTurnDelayPort = 13478;
 
 std::string address() {
   const char *value = g_getenv("ROBOROCK_NETNS_ADDRESS");
@@ -147,19 +151,21 @@ Testbed::Testbed(TestbedOptions options) : options_(std::move(options)) {
     start_turn();
   if (options_.relay_only)
     block_direct_paths();
-  if (options_.udp_loss > 0) // the kernel has no netem: iptables' statistic match
-    for (const char *tables : {"iptables", "ip6tables"})
-      run({tables, "-A", "INPUT", "-p", "udp", "-m", "statistic", "--mode", "random",
-           "--probability", std::to_string(options_.udp_loss), "-j", "DROP"},
-          dir_);
+  if (options_.cloud_rtt_ms > 0)
+    start_cloud_delay();
+  udp_loss(options_.udp_loss);
   if (options_.start_simulator)
     start_simulator(options_.simulator_args);
 }
 
 Testbed::~Testbed() {
+  terminate(broker_delay_);
+  terminate(turn_delay_);
   terminate(simulator_);
   terminate(turn_);
   terminate(broker_);
+  while (!rules_.empty())
+    remove_rule(rules_.back());
   if (g_getenv("ROBOROCK_KEEP_TEST_DIR")) {
     g_printerr("# test files kept in %s\n", dir_.c_str());
     return;
@@ -168,6 +174,11 @@ Testbed::~Testbed() {
 }
 
 std::string Testbed::broker_url() const {
+  int port = options_.cloud_rtt_ms > 0 ? kBrokerDelayPort : kBrokerPort;
+  return "ssl://" + address() + ":" + std::to_string(port);
+}
+
+std::string Testbed::robot_broker_url() const {
   return "ssl://" + address() + ":" + std::to_string(kBrokerPort);
 }
 
@@ -176,7 +187,8 @@ std::string Testbed::dead_broker_url() const {
 }
 
 std::string Testbed::turn_url() const {
-  return "turn:" + address() + ":" + std::to_string(kTurnPort);
+  int port = options_.cloud_rtt_ms > 0 ? kTurnDelayPort : kTurnPort;
+  return "turn:" + address() + ":" + std::to_string(port);
 }
 
 std::string Testbed::write_credentials_file() const {
@@ -297,31 +309,54 @@ void Testbed::block_direct_paths() {
       {"-p", "udp", "--sport", robot, "-j", "DROP"},
       {"-p", "udp", "--dport", robot, "-j", "DROP"},
   };
-  for (const char *tables : {"iptables", "ip6tables"}) // the veth has IPv6 link-local too
-    for (auto &rule : rules) {
-      std::vector<std::string> argv = {tables, "-A", "OUTPUT"};
-      argv.insert(argv.end(), rule.begin(), rule.end());
-      run(argv, dir_);
-    }
+  for (auto &rule : rules) {
+    Rule output = {"OUTPUT"};
+    output.insert(output.end(), rule.begin(), rule.end());
+    add_rule(output);
+  }
 }
 
+// The kernel has no netem: iptables' statistic match drops at random.
 void Testbed::udp_loss(double probability) {
-  for (const char *tables : {"iptables", "ip6tables"}) {
-    if (runtime_loss_ > 0)
-      run({tables, "-D", "INPUT", "-p", "udp", "-m", "statistic", "--mode", "random",
-           "--probability", std::to_string(runtime_loss_), "-j", "DROP"},
-          dir_);
-    if (probability > 0)
-      run({tables, "-A", "INPUT", "-p", "udp", "-m", "statistic", "--mode", "random",
-           "--probability", std::to_string(probability), "-j", "DROP"},
-          dir_);
-  }
+  auto rule = [](double p) {
+    return Rule{"INPUT",           "-p",     "udp",    "-m",
+                "statistic",       "--mode", "random", "--probability",
+                std::to_string(p), "-j",     "DROP"};
+  };
+  if (runtime_loss_ > 0)
+    remove_rule(rule(runtime_loss_));
+  if (probability > 0)
+    add_rule(rule(probability));
   runtime_loss_ = probability;
 }
 
 void Testbed::blackout(bool on) {
-  for (const char *tables : {"iptables", "ip6tables"})
-    run({tables, on ? "-I" : "-D", "INPUT", "-j", "DROP"}, dir_);
+  const Rule everything = {"INPUT", "-j", "DROP"};
+  if (on)
+    add_rule(everything, true);
+  else
+    remove_rule(everything);
+}
+
+void Testbed::add_rule(const Rule &rule, bool first) {
+  for (const char *tables : {"iptables", "ip6tables"}) {
+    std::vector<std::string> argv = {tables, first ? "-I" : "-A"};
+    argv.insert(argv.end(), rule.begin(), rule.end());
+    run(argv, dir_);
+  }
+  rules_.push_back(rule);
+}
+
+void Testbed::remove_rule(const Rule &rule) {
+  auto it = std::find(rules_.begin(), rules_.end(), rule);
+  if (it == rules_.end())
+    return;
+  for (const char *tables : {"iptables", "ip6tables"}) {
+    std::vector<std::string> argv = {tables, "-D"};
+    argv.insert(argv.end(), rule.begin(), rule.end());
+    run(argv, dir_);
+  }
+  rules_.erase(it);
 }
 
 void Testbed::start_turn() {
@@ -338,10 +373,28 @@ void Testbed::start_turn() {
     g_error("coturn did not start; see %s/turnserver.log", dir_.c_str());
 }
 
+void Testbed::start_cloud_delay() {
+  auto proxy = [&](const char *protocol, int listen_port, int target_port, const char *name) {
+    const std::string ip = address();
+    return spawn({DELAY_PROXY_PATH, protocol, "--listen", ip + ":" + std::to_string(listen_port),
+                  "--to", ip + ":" + std::to_string(target_port), "--delay-ms",
+                  std::to_string(options_.cloud_rtt_ms / 2)},
+                 dir_ + "/" + name + ".out");
+  };
+  broker_delay_ = proxy("--tcp", kBrokerDelayPort, kBrokerPort, "broker-delay");
+  if (!wait_until([] { return tcp_port_open(kBrokerDelayPort); }, 5000))
+    g_error("delay-proxy did not start; see %s/broker-delay.out", dir_.c_str());
+  if (options_.start_turn) {
+    turn_delay_ = proxy("--udp", kTurnDelayPort, kTurnPort, "turn-delay");
+    if (!wait_until([] { return stun_answers(kTurnDelayPort); }, 5000))
+      g_error("delay-proxy did not start; see %s/turn-delay.out", dir_.c_str());
+  }
+}
+
 void Testbed::start_simulator(const std::vector<std::string> &extra_args) {
   terminate(simulator_);
   std::vector<std::string> argv = {ROBOROCK_SIM_PATH,
-                                   "--broker=" + broker_url(),
+                                   "--broker=" + robot_broker_url(),
                                    "--ca-file=" + ca_file_,
                                    std::string("--username=") + kSimUser,
                                    std::string("--password=") + kSimPassword,

@@ -43,6 +43,10 @@ struct TestbedOptions {
   bool relay_only = false;
   // Random loss of this share of all UDP packets (iptables statistic), 0-1.
   double udp_loss = 0;
+  // The client's round trip to the cloud, in ms: the broker and the TURN
+  // relay are reached through delay-proxy (half of it each way). The robot
+  // keeps its direct link to both; host candidates stay a LAN path.
+  unsigned cloud_rtt_ms = 0;
 };
 
 class Testbed {
@@ -56,12 +60,12 @@ public:
   ~Testbed();
 
   const TestAccount &account() const { return account_; }
-  std::string broker_url() const;      // ssl://10.203.0.1:8883
+  std::string broker_url() const;      // ssl://10.203.0.1:8883 (the client's way in)
   std::string dead_broker_url() const; // nothing listens there
   const std::string &ca_file() const { return ca_file_; }
   const std::string &dir() const { return dir_; }
   const std::string &event_log_path() const { return event_log_; }
-  std::string turn_url() const; // turn:10.203.0.1:3478
+  std::string turn_url() const; // turn:10.203.0.1:3478 (the client's way in)
   // A user_data JSON file with the account and the robot (for credentials-file).
   std::string write_credentials_file() const;
 
@@ -99,9 +103,19 @@ private:
   void write_broker_config();
   void start_broker();
   void start_turn();
+  void start_cloud_delay();
+  std::string robot_broker_url() const; // the simulator's: never delayed
   void block_direct_paths();
+  // A firewall rule of this namespace, for IPv4 and IPv6 (the veth has
+  // IPv6 link-local addresses too): added, or inserted first; and removed.
+  // Rules still in place go with the testbed, so the next one in the same
+  // process (a benchmark's next case) starts on a clean network.
+  using Rule = std::vector<std::string>; // chain, then the match and target
+  void add_rule(const Rule &rule, bool first = false);
+  void remove_rule(const Rule &rule);
 
   TestAccount account_;
+  std::vector<Rule> rules_;
   int rotations_ = 0;
   double runtime_loss_ = 0;
   TestbedOptions options_;
@@ -111,6 +125,8 @@ private:
   GSubprocess *broker_ = nullptr;
   GSubprocess *turn_ = nullptr;
   GSubprocess *simulator_ = nullptr;
+  GSubprocess *broker_delay_ = nullptr;
+  GSubprocess *turn_delay_ = nullptr;
 };
 
 // Fails the test unless running inside tools/netns-run's namespace.
