@@ -108,7 +108,10 @@ void SessionTimeline::on_element_added(GstBin *, GstBin *, GstElement *element, 
       auto *timeline = static_cast<SessionTimeline *>(data);
       // The peer connection is connected once DTLS is, over ICE.
       if (strcmp(spec->name, "ice-connection-state") == 0) {
-        if (state == GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED)
+        // Straight to "completed" when the last check ends with the first.
+        if (state == GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED ||
+            (state == GST_WEBRTC_ICE_CONNECTION_STATE_COMPLETED &&
+             timeline->first("ICE connected") < 0))
           timeline->mark("ICE connected");
       } else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
         timeline->mark("DTLS done (peer connected)");
