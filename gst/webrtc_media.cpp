@@ -107,11 +107,19 @@ void close_ice_agent(GstElement *webrtc) {
     g_object_unref(ice);
 }
 
-// libnice's UPnP port mapping is no use here (robots are reached through
-// TURN relays or direct paths), floods the user's LAN with SSDP searches,
-// and its gssdp clients leak a little per session. Off, through plain GObject
-// properties (webrtcbin's ice-agent -> its NiceAgent).
-void disable_upnp(GstElement *webrtc) {
+// webrtcbin's libnice agent (its ice-agent's NiceAgent), through plain
+// GObject properties:
+// - UPnP port mapping off: no use here (robots are reached through TURN
+//   relays or direct paths), it floods the user's LAN with SSDP searches,
+//   and its gssdp clients leak a little per session.
+// - A connectivity check goes out twice, not three times: libnice (regular
+//   nomination) holds a working pair back until every other check has
+//   ended, and a check that will never be answered took 2 s (500 + 1000 +
+//   500 ms), now 1.5 s. That was most of the relay's time to first frame
+//   (docs/performance.md).
+constexpr guint kCheckTransmissions = 2;
+
+void tune_ice_agent(GstElement *webrtc) {
   GObject *ice = nullptr;
   g_object_get(webrtc, "ice-agent", &ice, nullptr);
   if (!ice)
@@ -121,6 +129,8 @@ void disable_upnp(GstElement *webrtc) {
     g_object_get(ice, "agent", &agent, nullptr);
   if (agent && g_object_class_find_property(G_OBJECT_GET_CLASS(agent), "upnp"))
     g_object_set(agent, "upnp", FALSE, nullptr);
+  if (agent && g_object_class_find_property(G_OBJECT_GET_CLASS(agent), "stun-max-retransmissions"))
+    g_object_set(agent, "stun-max-retransmissions", kCheckTransmissions, nullptr);
   if (agent)
     g_object_unref(agent);
   g_object_unref(ice);
@@ -170,6 +180,13 @@ gboolean add_turn_server_quietly(GstElement *webrtc, const std::string &uri) {
 // RTCP actually sent stays a few small packets a second.
 constexpr double kMediaSessionBandwidth = 2'000'000;
 
+// A jitter buffer holds the stream's first packet for the whole latency
+// (200 ms by default) before it lets anything out, in case an earlier one
+// comes late: that was the last 200 ms before the first frame. After this
+// many packets in sequence the stream starts at once (a keyframe is tens of
+// packets); a start with a gap still waits the latency.
+constexpr guint kFaststartPackets = 5;
+
 // Lost packets are asked for again (NACK) by every jitter buffer of the
 // session: webrtcbin 1.22 logs do-nack for the video transceiver, yet its
 // jitter buffers still only wait out the loss ("Add Lost timer"). The
@@ -181,7 +198,8 @@ void ask_for_lost_packets(GstElement *webrtc) {
   g_signal_connect(
       rtpbin, "new-jitterbuffer",
       G_CALLBACK(+[](GstElement *rtpbin, GstElement *jitterbuffer, guint session_id, guint) {
-        g_object_set(jitterbuffer, "do-retransmission", TRUE, nullptr);
+        g_object_set(jitterbuffer, "do-retransmission", TRUE, "faststart-min-packets",
+                     kFaststartPackets, nullptr);
         GObject *session = nullptr;
         g_signal_emit_by_name(rtpbin, "get-internal-session", session_id, &session);
         if (session) {
@@ -202,7 +220,7 @@ WebrtcMedia::WebrtcMedia(GstElement *element, Config config, std::shared_ptr<Out
   webrtc_ = gst_element_factory_make("webrtcbin", "webrtc");
   g_object_set(webrtc_, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency",
                config_.latency_ms, nullptr);
-  disable_upnp(webrtc_);
+  tune_ice_agent(webrtc_);
   ask_for_lost_packets(webrtc_);
   outputs_->begin_session(config_.audio, config_.latency_ms * GST_MSECOND);
   g_signal_connect(webrtc_, "on-ice-candidate", G_CALLBACK(on_local_candidate), this);

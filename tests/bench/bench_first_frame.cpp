@@ -88,6 +88,19 @@ Run run_once(const std::string &description, SessionTimeline *timeline = nullptr
   if (ok) {
     run.video_ms = (video.first_buffer_us() - start) / 1000.0;
     run.audio_ms = (audio.first_buffer_us() - start) / 1000.0;
+  } else { // a figure left out must say why
+    std::vector<std::string> states = pipeline.roborock_states();
+    g_printerr("bench-first-frame: a session failed: %d video and %d audio buffers in 30 s, "
+               "last state %s\n",
+               video.buffers(), audio.buffers(), states.empty() ? "none" : states.back().c_str());
+    if (GstMessage *error = pipeline.wait_error(0)) {
+      GError *gerror = nullptr;
+      gchar *debug = nullptr;
+      gst_message_parse_error(error, &gerror, &debug);
+      g_printerr("  error: %s (%s)\n", gerror->message, debug ? debug : "");
+      g_clear_error(&gerror);
+      g_free(debug);
+    }
   }
   pipeline.set_state(GST_STATE_NULL);
   return run;

@@ -130,10 +130,15 @@ void WebrtcPeer::on_pad_added(GstElement *, GstPad *pad, WebrtcPeer *self) {
   const char *media = gst_structure_get_string(gst_caps_get_structure(caps, 0), "media");
   bool video = g_strcmp0(media, "video") == 0;
   gst_caps_unref(caps);
-  GstElement *chain = gst_parse_bin_from_description(
-      video ? "queue ! rtph264depay ! h264parse ! avdec_h264 ! fakesink name=out sync=false"
-            : "queue ! rtpopusdepay ! opusdec ! fakesink name=out sync=false",
-      TRUE, nullptr);
+  const char *description =
+      video
+          ? (self->options_.decode ? "queue ! rtph264depay ! h264parse ! avdec_h264 ! fakesink "
+                                     "name=out sync=false"
+                                   : "queue ! rtph264depay ! h264parse ! fakesink name=out "
+                                     "sync=false")
+          : (self->options_.decode ? "queue ! rtpopusdepay ! opusdec ! fakesink name=out sync=false"
+                                   : "queue ! rtpopusdepay ! fakesink name=out sync=false");
+  GstElement *chain = gst_parse_bin_from_description(description, TRUE, nullptr);
   gst_bin_add(GST_BIN(self->pipeline_), chain);
   GstElement *sink = gst_bin_get_by_name(GST_BIN(chain), "out");
   GstPad *sink_pad = gst_element_get_static_pad(sink, "sink");

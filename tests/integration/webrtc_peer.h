@@ -20,6 +20,7 @@ class WebrtcPeer : public CameraSessionListener {
 public:
   struct Options {
     bool relay_only = false; // ice-transport-policy=relay
+    bool decode = true;      // false: depayload (and parse) only
   };
 
   explicit WebrtcPeer(Options options);
