@@ -54,8 +54,10 @@ void measure(double loss) {
   TestbedOptions options;
   options.udp_loss = loss;
   Testbed testbed(options);
-  Pipeline pipeline(source(testbed, "timeout=10 max-restarts=-1") +
-                    " ! decodebin ! fakesink name=out sync=false");
+  const char *latency = g_getenv("ROBOROCK_BENCH_LATENCY"); // the element's latency, ms
+  std::string extra = std::string("timeout=10 max-restarts=-1") +
+                      (latency ? std::string(" latency=") + latency : std::string());
+  Pipeline pipeline(source(testbed, extra) + " ! decodebin ! fakesink name=out sync=false");
   PadProbe video;
   attach(video, pipeline, "out");
   pipeline.set_state(GST_STATE_PLAYING);
@@ -70,6 +72,12 @@ void measure(double loss) {
          "the robot sent %.0f keyframes, %.0f asked for%s\n",
          loss * 100, share.decoded, share.sent, kSeconds, share.percent(), restarts,
          share.keyframes, share.keyframe_requests, jitterbuffer_stats(pipeline.get()).c_str());
+  if (GstMessage *warning = restarts ? wait_warning(pipeline, "restarting", 0) : nullptr) {
+    GError *error = nullptr;
+    gst_message_parse_warning(warning, &error, nullptr);
+    printf("    first restart: %s\n", error->message);
+    g_error_free(error);
+  }
   pipeline.set_state(GST_STATE_NULL);
 }
 
@@ -78,8 +86,11 @@ void measure(double loss) {
 int main(int argc, char **argv) {
   gst_init(&argc, &argv);
   require_private_network();
-  printf("bench-loss: video frames decoded under random UDP loss (NACK on)\n");
-  // bench-loss [PERCENT...]: other loss rates, or one rate several times.
+  const char *latency = g_getenv("ROBOROCK_BENCH_LATENCY");
+  printf("bench-loss: video frames decoded under random UDP loss (NACK on), latency %s ms\n",
+         latency ? latency : "200 (default)");
+  // bench-loss [PERCENT...]: other loss rates, or one rate several times;
+  // ROBOROCK_BENCH_LATENCY=MS sets the element's latency.
   std::vector<double> losses = {0.0, 0.05, 0.10};
   if (argc > 1)
     losses.clear();

@@ -159,6 +159,8 @@ Testbed::Testbed(TestbedOptions options) : options_(std::move(options)) {
 }
 
 Testbed::~Testbed() {
+  for (GSubprocess *&robot : other_robots_)
+    terminate(robot);
   terminate(broker_delay_);
   terminate(turn_delay_);
   terminate(simulator_);
@@ -391,15 +393,15 @@ void Testbed::start_cloud_delay() {
   }
 }
 
-void Testbed::start_simulator(const std::vector<std::string> &extra_args) {
-  terminate(simulator_);
+std::vector<std::string> Testbed::simulator_argv(const std::string &duid,
+                                                 const std::string &local_key) const {
   std::vector<std::string> argv = {ROBOROCK_SIM_PATH,
                                    "--broker=" + robot_broker_url(),
                                    "--ca-file=" + ca_file_,
                                    std::string("--username=") + kSimUser,
                                    std::string("--password=") + kSimPassword,
-                                   "--duid=" + account_.duid,
-                                   "--local-key=" + account_.local_key,
+                                   "--duid=" + duid,
+                                   "--local-key=" + local_key,
                                    "--pattern=" + account_.pattern,
                                    "--event-log=" + event_log_,
                                    "--framerate=15"};
@@ -412,13 +414,35 @@ void Testbed::start_simulator(const std::vector<std::string> &extra_args) {
   // (meson test --setup real); a test's own flags come after and win.
   if (g_strcmp0(g_getenv("ROBOROCK_SIM_PRESET"), "real") == 0)
     argv.push_back("--real");
+  return argv;
+}
+
+GSubprocess *Testbed::spawn_simulator(const std::vector<std::string> &argv,
+                                      const std::string &log_name) {
+  size_t ready_before = events_named("ready").size();
+  GSubprocess *simulator = spawn(argv, dir_ + "/" + log_name);
+  if (!wait_until([&] { return events_named("ready").size() > ready_before; }, 10000))
+    g_error("the simulator did not get ready; see %s/%s", dir_.c_str(), log_name.c_str());
+  return simulator;
+}
+
+void Testbed::start_simulator(const std::vector<std::string> &extra_args) {
+  terminate(simulator_);
+  std::vector<std::string> argv = simulator_argv(account_.duid, account_.local_key);
   if (options_.relay_only)
     argv.push_back(std::string("--ice-ports=") + kRobotIcePorts);
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-  size_t ready_before = events_named("ready").size();
-  simulator_ = spawn(argv, dir_ + "/sim.out");
-  if (!wait_until([&] { return events_named("ready").size() > ready_before; }, 10000))
-    g_error("the simulator did not get ready; see %s/sim.out", dir_.c_str());
+  simulator_ = spawn_simulator(argv, "sim.out");
+}
+
+TestRobot Testbed::start_another_robot() {
+  char duid[32], local_key[32];
+  int number = int(other_robots_.size()) + 2;
+  snprintf(duid, sizeof duid, "simDuid%04d", number);
+  snprintf(local_key, sizeof local_key, "SimLocalKey%05d", number);
+  std::string log = "sim-" + std::to_string(number) + ".out";
+  other_robots_.push_back(spawn_simulator(simulator_argv(duid, local_key), log));
+  return TestRobot{duid, local_key};
 }
 
 void Testbed::stop_simulator() {

@@ -29,6 +29,12 @@ struct TestAccount {
   std::string pattern = "741852963"; // distinctive, so log searches cannot match by chance
 };
 
+// Another robot of the same account (Testbed::start_another_robot).
+struct TestRobot {
+  std::string duid;
+  std::string local_key;
+};
+
 struct TestbedOptions {
   bool start_simulator = true;
   bool start_turn = false;
@@ -71,6 +77,10 @@ public:
 
   void start_simulator(const std::vector<std::string> &extra_args = {});
   void stop_simulator();
+  // One more simulated robot on the same account, with a duid and local key
+  // of its own (simDuid0002, ...), for the benchmarks of several streams; it
+  // writes to the same event log, and stops with the testbed.
+  TestRobot start_another_robot();
   // A network blackout: every packet dropped (MQTT, media, relay), or the
   // rule removed.
   void blackout(bool on);
@@ -104,6 +114,9 @@ private:
   void start_broker();
   void start_turn();
   void start_cloud_delay();
+  std::vector<std::string> simulator_argv(const std::string &duid,
+                                          const std::string &local_key) const;
+  GSubprocess *spawn_simulator(const std::vector<std::string> &argv, const std::string &log_name);
   std::string robot_broker_url() const; // the simulator's: never delayed
   void block_direct_paths();
   // A firewall rule of this namespace, for IPv4 and IPv6 (the veth has
@@ -127,6 +140,7 @@ private:
   GSubprocess *simulator_ = nullptr;
   GSubprocess *broker_delay_ = nullptr;
   GSubprocess *turn_delay_ = nullptr;
+  std::vector<GSubprocess *> other_robots_;
 };
 
 // Fails the test unless running inside tools/netns-run's namespace.
