@@ -5,12 +5,14 @@
 // relay only; where the time goes; and what streaming costs. Prints figures;
 // asserts nothing about speed.
 //
-//   bench-first-frame [--runs N] [--rtt MS,...] [--stream-seconds S] [--latency MS]
+//   bench-first-frame [--runs N] [--rtt MS,...] [--paths host,relay] [--stream-seconds S]
+//                     [--latency MS]
 //
 // Cold runs are each the first session of a new process (the process runs
 // itself with --one-run); warm runs follow a first session in this process.
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <sys/resource.h>
 #include <vector>
@@ -213,11 +215,13 @@ std::vector<unsigned> parse_rtts(const char *text) {
 
 int main(int argc, char **argv) {
   gint runs = 10, stream_seconds = 10, latency_ms = 200;
-  gchar *rtts = g_strdup("0,50,150"), *one_run = nullptr;
+  gchar *rtts = g_strdup("0,50,150"), *paths = g_strdup("host,relay"), *one_run = nullptr;
   GOptionEntry entries[] = {
       {"runs", 0, 0, G_OPTION_ARG_INT, &runs, "cold and warm sessions per case (default 10)", "N"},
       {"rtt", 0, 0, G_OPTION_ARG_STRING, &rtts, "round trips to the cloud (default 0,50,150)",
        "MS,..."},
+      {"paths", 0, 0, G_OPTION_ARG_STRING, &paths, "host, relay or both (default host,relay)",
+       "PATH,..."},
       {"stream-seconds", 0, 0, G_OPTION_ARG_INT, &stream_seconds,
        "streaming time for the CPU figure (default 10)", "S"},
       {"latency", 0, 0, G_OPTION_ARG_INT, &latency_ms,
@@ -246,8 +250,10 @@ int main(int argc, char **argv) {
   printf("  cloud   path    cold video      warm video      warm audio\n");
   for (unsigned rtt : parse_rtts(rtts))
     for (bool relay : {false, true})
-      measure_case(argv[0], Case{rtt, relay}, runs, latency_ms);
+      if (strstr(paths, relay ? "relay" : "host"))
+        measure_case(argv[0], Case{rtt, relay}, runs, latency_ms);
   measure_streaming(stream_seconds, latency_ms);
   g_free(rtts);
+  g_free(paths);
   return 0;
 }
