@@ -10,10 +10,10 @@
 #include <cstdio>
 #include <memory>
 #include <string>
-#include <sys/resource.h>
 
 #include <gst/gst.h>
 
+#include "bench_util.h"
 #include "camera_session.h"
 #include "element_fixture.h"
 #include "webrtc_peer.h"
@@ -22,6 +22,10 @@ using namespace roborock;
 using namespace roborock::test;
 using namespace roborock::testbed;
 
+using roborock::bench::cpu_seconds;
+using roborock::bench::parse_options;
+using roborock::bench::status_field;
+
 namespace {
 
 struct Cost {
@@ -29,25 +33,6 @@ struct Cost {
   long peak_kib = -1;
   int frames = 0;
 };
-
-double cpu_seconds() {
-  struct rusage usage;
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
-         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
-
-long peak_rss_kib() {
-  long peak = 0;
-  if (FILE *status = fopen("/proc/self/status", "r")) {
-    char line[256];
-    while (fgets(line, sizeof line, status))
-      if (sscanf(line, "VmHWM: %ld", &peak) == 1)
-        break;
-    fclose(status);
-  }
-  return peak;
-}
 
 // CPU over `seconds` once `count()` passed 30 (the stream is up and steady).
 template <typename Count>
@@ -68,7 +53,7 @@ Cost measure(Count count, int seconds) {
   double minutes = (g_get_monotonic_time() - wall) / 60e6;
   cost.cpu_per_minute = (cpu_seconds() - cpu) / minutes;
   cost.frames = count() - before;
-  cost.peak_kib = peak_rss_kib();
+  cost.peak_kib = status_field("VmHWM:");
   return cost;
 }
 
@@ -164,12 +149,8 @@ int main(int argc, char **argv) {
       {"variant", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &variant,
        "measure one variant in this process", "element|element-decode|bare|bare-decode"},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
-  GOptionContext *context = g_option_context_new("- what a stream costs");
-  g_option_context_add_main_entries(context, entries, nullptr);
-  g_option_context_add_group(context, gst_init_get_option_group());
-  if (!g_option_context_parse(context, &argc, &argv, nullptr))
+  if (!parse_options(&argc, &argv, entries, "- what a stream costs"))
     return 2;
-  g_option_context_free(context);
   require_private_network();
   if (variant) {
     std::string v = variant;

@@ -14,11 +14,11 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
-#include <sys/resource.h>
 #include <vector>
 
 #include <gst/gst.h>
 
+#include "bench_util.h"
 #include "pipeline_probe.h"
 #include "session_timeline.h"
 #include "testbed.h"
@@ -26,6 +26,10 @@
 using namespace roborock::test;
 using namespace roborock::testbed;
 using roborock::bench::SessionTimeline;
+
+using roborock::bench::cpu_seconds;
+using roborock::bench::parse_options;
+using roborock::bench::status_field;
 
 namespace {
 
@@ -38,25 +42,6 @@ struct Case {
   bool relay_only;
   const char *path() const { return relay_only ? "relay" : "host"; }
 };
-
-double cpu_seconds() {
-  struct rusage usage;
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
-         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
-
-long rss_kib() {
-  long rss = 0;
-  if (FILE *status = fopen("/proc/self/status", "r")) {
-    char line[256];
-    while (fgets(line, sizeof line, status))
-      if (sscanf(line, "VmRSS: %ld", &rss) == 1)
-        break;
-    fclose(status);
-  }
-  return rss;
-}
 
 // Video to a decoder, audio linked too (the element asks the robot for it).
 std::string description(const Testbed &testbed, int latency_ms) {
@@ -198,7 +183,7 @@ void measure_streaming(int seconds, int latency_ms) {
   double wall = (g_get_monotonic_time() - wall_before) / 1e6;
   printf("  streaming %.0f s: %d frames decoded, CPU %.1f%% of one core (with avdec_h264 and "
          "audio), RSS %ld MiB\n",
-         wall, frames.buffers() - frames_before, 100.0 * cpu / wall, rss_kib() / 1024);
+         wall, frames.buffers() - frames_before, 100.0 * cpu / wall, status_field("VmRSS:") / 1024);
   pipeline.set_state(GST_STATE_NULL);
 }
 
@@ -229,12 +214,8 @@ int main(int argc, char **argv) {
       {"one-run", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &one_run,
        "time one session of this pipeline and exit", "DESCRIPTION"},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
-  GOptionContext *context = g_option_context_new("- time roborocksrc against the simulator");
-  g_option_context_add_main_entries(context, entries, nullptr);
-  g_option_context_add_group(context, gst_init_get_option_group());
-  if (!g_option_context_parse(context, &argc, &argv, nullptr))
+  if (!parse_options(&argc, &argv, entries, "- time roborocksrc against the simulator"))
     return 2;
-  g_option_context_free(context);
   g_log_set_always_fatal(GLogLevelFlags(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL));
   require_private_network();
   if (one_run) {

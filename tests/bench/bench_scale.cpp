@@ -10,24 +10,20 @@
 #include <cstdio>
 #include <memory>
 #include <string>
-#include <sys/resource.h>
 #include <vector>
 
 #include <gst/gst.h>
 
+#include "bench_util.h"
 #include "element_fixture.h"
 
 using namespace roborock::test;
 using namespace roborock::testbed;
 
-namespace {
+using roborock::bench::cpu_seconds;
+using roborock::bench::parse_options;
 
-double cpu_seconds() {
-  struct rusage usage;
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
-         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
+namespace {
 
 std::string source_for(const Testbed &testbed, const TestRobot &robot, int index) {
   const TestAccount &a = testbed.account();
@@ -88,12 +84,8 @@ int main(int argc, char **argv) {
   GOptionEntry entries[] = {
       {"seconds", 0, 0, G_OPTION_ARG_INT, &seconds, "streaming time for the CPU figure", "S"},
       {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
-  GOptionContext *context = g_option_context_new("- several robots in one process");
-  g_option_context_add_main_entries(context, entries, nullptr);
-  g_option_context_add_group(context, gst_init_get_option_group());
-  if (!g_option_context_parse(context, &argc, &argv, nullptr))
+  if (!parse_options(&argc, &argv, entries, "- several robots in one process"))
     return 2;
-  g_option_context_free(context);
   require_private_network();
   printf("bench-scale: robots of one account in one process (720p 15 fps each, depayloaded, "
          "not decoded; the simulators share the same 2 cores)\n");

@@ -16,10 +16,13 @@
 
 #include <gst/gst.h>
 
+#include "bench_util.h"
 #include "element_fixture.h"
 
 using namespace roborock::testbed;
 using namespace roborock::test;
+
+using roborock::bench::status_field;
 
 namespace {
 
@@ -28,18 +31,6 @@ struct ProcessFigures {
   long threads = 0;
   long fds = 0;
 };
-
-long status_field(const char *name) {
-  gchar *text = nullptr;
-  long value = 0;
-  if (!g_file_get_contents("/proc/self/status", &text, nullptr, nullptr))
-    return 0;
-  const char *line = strstr(text, name);
-  if (line)
-    value = strtol(line + strlen(name), nullptr, 10);
-  g_free(text);
-  return value;
-}
 
 ProcessFigures sample_process() {
   ProcessFigures figures;
