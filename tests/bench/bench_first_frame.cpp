@@ -132,8 +132,19 @@ std::string cell(const Figure &f) {
 
 void print_timeline(const SessionTimeline &timeline, const Case &c) {
   printf("    timeline, %u ms round trip, %s:\n", c.rtt_ms, c.path());
-  for (const auto &mark : timeline.marks())
-    printf("      %7.0f ms  %s\n", mark.ms, mark.what.c_str());
+  // A run of the same event (the client's candidates, one RPC each) is one line.
+  auto marks = timeline.marks();
+  for (size_t i = 0; i < marks.size();) {
+    size_t end = i + 1;
+    while (end < marks.size() && marks[end].what == marks[i].what)
+      end++;
+    if (end - i == 1)
+      printf("      %7.0f ms  %s\n", marks[i].ms, marks[i].what.c_str());
+    else
+      printf("      %7.0f ms  %s (%zu times, the last at %.0f ms)\n", marks[i].ms,
+             marks[i].what.c_str(), end - i, marks[end - 1].ms);
+    i = end;
+  }
   if (c.rtt_ms == 0)
     return;
   double offer = timeline.first("-> send_sdp_to_robot"), media = timeline.first("first RTP");
