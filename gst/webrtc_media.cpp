@@ -115,8 +115,8 @@ void close_ice_agent(GstElement *webrtc) {
 // - A connectivity check goes out twice, not three times: libnice (regular
 //   nomination) holds a working pair back until every other check has
 //   ended, and a check that will never be answered took 2 s (500 + 1000 +
-//   500 ms), now 1.5 s. That was most of the relay's time to first frame
-//   (docs/performance.md).
+//   500 ms); with two transmissions it ends after about 1 s (measured, see
+//   docs/performance.md). That was most of the relay's time to first frame.
 constexpr guint kCheckTransmissions = 2;
 
 void tune_ice_agent(GstElement *webrtc) {
@@ -187,11 +187,12 @@ constexpr double kMediaSessionBandwidth = 2'000'000;
 // packets); a start with a gap still waits the latency.
 constexpr guint kFaststartPackets = 5;
 
-// Lost packets are asked for again (NACK) by every jitter buffer of the
-// session: webrtcbin 1.22 logs do-nack for the video transceiver, yet its
-// jitter buffers still only wait out the loss ("Add Lost timer"). The
-// requests go out at once (kMediaSessionBandwidth).
-void ask_for_lost_packets(GstElement *webrtc) {
+// Every jitter buffer of the session asks for lost packets again (NACK):
+// webrtcbin 1.22 logs do-nack for the video transceiver, yet its jitter
+// buffers still only wait out the loss ("Add Lost timer"). The requests go
+// out at once (kMediaSessionBandwidth), and a clean start is let out at once
+// (kFaststartPackets).
+void tune_jitter_buffers(GstElement *webrtc) {
   GstElement *rtpbin = gst_bin_get_by_name(GST_BIN(webrtc), "rtpbin");
   if (!rtpbin)
     return;
@@ -221,7 +222,7 @@ WebrtcMedia::WebrtcMedia(GstElement *element, Config config, std::shared_ptr<Out
   g_object_set(webrtc_, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency",
                config_.latency_ms, nullptr);
   tune_ice_agent(webrtc_);
-  ask_for_lost_packets(webrtc_);
+  tune_jitter_buffers(webrtc_);
   outputs_->begin_session(config_.audio, config_.latency_ms * GST_MSECOND);
   g_signal_connect(webrtc_, "on-ice-candidate", G_CALLBACK(on_local_candidate), this);
   g_signal_connect(webrtc_, "notify::connection-state", G_CALLBACK(on_connection_state), this);
