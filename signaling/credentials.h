@@ -15,7 +15,7 @@ struct Rriot {
   std::string u;        // user id
   std::string s;        // secret
   std::string k;        // key
-  std::string h;        // HMAC key (REST only, unused here)
+  std::string h;        // HMAC key: signs the REST calls (hawk_auth.h)
   std::string region;   // r.r, e.g. "US"
   std::string mqtt_url; // r.m, e.g. "ssl://mqtt-us.roborock.com:8883"
 };

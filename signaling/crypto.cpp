@@ -66,12 +66,17 @@ std::optional<std::vector<uint8_t>> aes128_ecb_decrypt(const Md5Digest &key, con
   return out;
 }
 
-std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
+std::string hmac_sha256(std::string_view key, std::string_view data) {
   uint8_t digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   HMAC(EVP_sha256(), key.data(), int(key.size()), reinterpret_cast<const uint8_t *>(data.data()),
        data.size(), digest, &size);
-  return to_hex(digest, size);
+  return std::string(reinterpret_cast<const char *>(digest), size);
+}
+
+std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
+  std::string digest = hmac_sha256(key, data);
+  return to_hex(reinterpret_cast<const uint8_t *>(digest.data()), digest.size());
 }
 
 uint32_t crc32_of(const uint8_t *data, size_t size) {

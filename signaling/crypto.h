@@ -34,6 +34,8 @@ std::string base64_encode(std::string_view data);
 // except an optional trailing newline. Empty optional on any violation.
 std::optional<std::string> base64_decode(std::string_view text);
 
+// HMAC-SHA256(key, data): the 32 raw bytes.
+std::string hmac_sha256(std::string_view key, std::string_view data);
 // Lowercase hex of HMAC-SHA256(key, data) (64 characters).
 std::string hmac_sha256_hex(std::string_view key, std::string_view data);
 
