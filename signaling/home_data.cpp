@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "home_data.h"
+
+#include <map>
+
+#include "json_util.h"
+
+namespace roborock {
+
+namespace {
+
+// Product and device ids are strings in the replies seen; an integer is
+// taken too rather than losing the model.
+std::string id_member(JsonObject *object, const char *member) {
+  JsonNode *node = json_object_get_member(object, member);
+  if (!node || !JSON_NODE_HOLDS_VALUE(node))
+    return "";
+  if (json_node_get_value_type(node) == G_TYPE_STRING)
+    return json_node_get_string(node);
+  if (json_node_get_value_type(node) == G_TYPE_INT64)
+    return std::to_string(json_node_get_int(node));
+  return "";
+}
+
+std::map<std::string, std::string> models_by_product_id(JsonObject *result) {
+  std::map<std::string, std::string> models;
+  JsonArray *products = json_object_array(result, "products");
+  for (guint i = 0; products && i < json_array_get_length(products); i++) {
+    JsonNode *node = json_array_get_element(products, i);
+    if (!JSON_NODE_HOLDS_OBJECT(node))
+      continue;
+    JsonObject *product = json_node_get_object(node);
+    const char *model = json_object_string(product, "model");
+    std::string id = id_member(product, "id");
+    if (model && !id.empty())
+      models[id] = model;
+  }
+  return models;
+}
+
+void add_devices(JsonObject *result, const char *member, bool shared,
+                 const std::map<std::string, std::string> &models, std::vector<HomeDevice> &out) {
+  JsonArray *devices = json_object_array(result, member);
+  for (guint i = 0; devices && i < json_array_get_length(devices); i++) {
+    JsonNode *node = json_array_get_element(devices, i);
+    if (!JSON_NODE_HOLDS_OBJECT(node))
+      continue;
+    JsonObject *device = json_node_get_object(node);
+    const char *duid = json_object_string(device, "duid");
+    const char *local_key = json_object_string(device, "localKey");
+    if (!duid || !*duid || !local_key || !*local_key)
+      continue;
+    const char *name = json_object_string(device, "name");
+    auto model = models.find(id_member(device, "productId"));
+    out.push_back(
+        {duid, name ? name : "", local_key, model == models.end() ? "" : model->second, shared});
+  }
+}
+
+} // namespace
+
+Result<std::vector<HomeDevice>> parse_home_data(std::string_view reply) {
+  auto root = parse_json(reply, "home data reply");
+  if (!root.ok())
+    return root.error();
+  if (!JSON_NODE_HOLDS_OBJECT(root->get()))
+    return Error{ErrorCode::BadMessage, "The account's home data has an unexpected form.",
+                 "home data reply is not a JSON object"};
+  JsonObject *top = json_node_get_object(root->get());
+  JsonObject *result = json_object_object(top, "result");
+  if (!json_object_get_boolean_member_with_default(top, "success", FALSE) || !result) {
+    const char *message = json_object_string(top, "msg");
+    return Error{ErrorCode::BadMessage,
+                 "The Roborock cloud did not return the account's home data.",
+                 std::string("home data reply without success and result") +
+                     (message ? std::string(": ") + message : "")};
+  }
+  std::map<std::string, std::string> models = models_by_product_id(result);
+  std::vector<HomeDevice> devices;
+  add_devices(result, "devices", false, models, devices);
+  add_devices(result, "receivedDevices", true, models, devices);
+  return devices;
+}
+
+} // namespace roborock

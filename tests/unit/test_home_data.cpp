@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The robots of an account from the home data reply (protocol reference §10).
+#include "home_data.h"
+#include "test_support.h"
+
+using namespace roborock;
+
+namespace {
+
+const char *kReply = R"({"api":null,"code":200,"status":"ok","success":true,"result":{
+  "id":1234,"name":"My Home",
+  "products":[{"id":"prodA","name":"Roborock S7 MaxV","code":"a27","model":"roborock.vacuum.a27",
+               "category":"robot.vacuum.cleaner","capability":0,"schema":[]},
+              {"id":42,"name":"Roborock Q7","model":"roborock.vacuum.a40"}],
+  "devices":[{"duid":"duidKitchen","name":"Kitchen robot","localKey":"localKeyKitch16","productId":"prodA",
+              "online":true,"featureSet":"2234201184108543","newFeatureSet":"0000000000002041"},
+             {"duid":"duidNoKey","name":"Broken"},
+             {"duid":"duidHall","name":"Hall","localKey":"localKeyHall0016","productId":42}],
+  "receivedDevices":[{"duid":"duidShared","name":"Mum's robot","localKey":"localKeyShared16",
+                      "productId":"unknownProduct"}],
+  "rooms":[]}})";
+
+void test_devices_and_models() {
+  auto devices = parse_home_data(kReply);
+  g_assert_true(devices.ok());
+  g_assert_cmpuint(devices->size(), ==, 3); // the one without a local key is left out
+  const HomeDevice &kitchen = (*devices)[0];
+  ASSERT_STR_EQ(kitchen.duid, "duidKitchen");
+  ASSERT_STR_EQ(kitchen.name, "Kitchen robot");
+  ASSERT_STR_EQ(kitchen.local_key, "localKeyKitch16");
+  ASSERT_STR_EQ(kitchen.model, "roborock.vacuum.a27");
+  g_assert_false(kitchen.shared);
+  ASSERT_STR_EQ((*devices)[1].model, "roborock.vacuum.a40"); // an integer product id
+  const HomeDevice &shared = (*devices)[2];
+  ASSERT_STR_EQ(shared.duid, "duidShared");
+  g_assert_true(shared.shared);
+  ASSERT_STR_EQ(shared.model, ""); // no such product
+}
+
+void test_bad_replies() {
+  const char *bad[] = {
+      "",
+      "[1,2]",
+      "{\"success\":false,\"msg\":\"unauthorized\"}",
+      "{\"success\":true}",
+      "{\"success\":true,\"result\":[]}",
+      "{\"success\":\"yes\",\"result\":{}}",
+      "{\"success\":true,\"result\":{\"devices\":[",
+  };
+  for (const char *reply : bad) {
+    auto devices = parse_home_data(reply);
+    if (devices.ok())
+      g_error("accepted: %s", reply);
+    g_assert_false(devices.error().message.empty());
+  }
+}
+
+// Odd members are skipped, not fatal: a robot list with junk still lists the rest.
+void test_odd_members() {
+  auto devices = parse_home_data(R"({"success":true,"result":{"devices":[7,null,
+    {"duid":5,"localKey":"k"},{"duid":"d","localKey":"k","name":3,"productId":[1]}],
+    "products":"none","receivedDevices":{}}})");
+  g_assert_true(devices.ok());
+  g_assert_cmpuint(devices->size(), ==, 1);
+  ASSERT_STR_EQ((*devices)[0].duid, "d");
+  ASSERT_STR_EQ((*devices)[0].name, "");
+  ASSERT_STR_EQ((*devices)[0].model, "");
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  g_test_init(&argc, &argv, nullptr);
+  g_test_add_func("/home-data/devices-and-models", test_devices_and_models);
+  g_test_add_func("/home-data/bad-replies", test_bad_replies);
+  g_test_add_func("/home-data/odd-members", test_odd_members);
+  return g_test_run();
+}
