@@ -55,45 +55,13 @@ Result<Rriot> read_rriot(JsonObject *rriot, const std::string &path, const std::
   return out;
 }
 
-void read_device_array(JsonArray *array, std::vector<DeviceRecord> &devices) {
-  if (!array)
-    return;
-  for (guint i = 0; i < json_array_get_length(array); i++) {
-    JsonNode *node = json_array_get_element(array, i);
-    if (!JSON_NODE_HOLDS_OBJECT(node))
-      continue;
-    JsonObject *object = json_node_get_object(node);
-    const char *duid = json_object_string(object, "duid");
-    const char *key = json_object_string(object, "localKey");
-    if (!duid || !key)
-      continue;
-    bool seen = false;
-    for (const DeviceRecord &device : devices)
-      seen = seen || device.duid == duid;
-    if (seen)
-      continue;
-    const char *name = json_object_string(object, "name");
-    const char *product = json_object_string(object, "productId");
-    devices.push_back(DeviceRecord{duid, name ? name : "", key, product ? product : ""});
-  }
-}
-
 // homeData / home_data: {devices: [...], receivedDevices: [...]}
 void read_home_data(JsonObject *container, std::vector<DeviceRecord> &devices) {
   for (const char *name : {"homeData", "home_data"}) {
-    JsonObject *home = json_object_object(container, name);
-    read_device_array(json_object_array(home, "devices"), devices);
-    read_device_array(json_object_array(home, "receivedDevices"), devices);
-    read_device_array(json_object_array(home, "received_devices"), devices);
+    read_home_devices(json_object_object(container, name), devices);
   }
-  read_device_array(json_object_array(container, "receivedDevices"), devices);
-}
-
-bool has_device(const std::vector<DeviceRecord> &devices, std::string_view duid) {
-  for (const DeviceRecord &device : devices)
-    if (device.duid == duid)
-      return true;
-  return false;
+  // Some stores keep the device arrays beside homeData rather than inside it.
+  read_home_devices(container, devices);
 }
 
 Result<AccountCredentials> load_user_data(JsonObject *root, const std::string &path) {
@@ -180,6 +148,15 @@ Result<AccountCredentials> load_ha_config_entries(JsonObject *root, const std::s
 }
 
 } // namespace
+
+std::string default_credentials_path() {
+  const char *named = g_getenv(kCredentialsEnvironmentVariable);
+  if (named && *named)
+    return named;
+  g_autofree char *path =
+      g_build_filename(g_get_user_config_dir(), "roborock", "credentials.json", nullptr);
+  return path;
+}
 
 Result<AccountCredentials> load_credentials_file(const std::string &path, std::string_view duid) {
   std::string file = path;

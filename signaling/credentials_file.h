@@ -9,21 +9,23 @@
 
 #include "credentials.h"
 #include "error.h"
+#include "home_data.h"
 
 namespace roborock {
-
-struct DeviceRecord {
-  std::string duid;
-  std::string name;
-  std::string local_key; // secret
-  std::string product_id;
-};
 
 struct AccountCredentials {
   std::string source; // the file the account came from, for messages
   Rriot rriot;
   std::vector<DeviceRecord> devices; // may be empty (user_data files carry none)
 };
+
+// The environment variable that names a credentials file for the login tool,
+// roborock:// URIs without one and the device provider.
+constexpr const char *kCredentialsEnvironmentVariable = "ROBOROCK_CREDENTIALS";
+
+// $ROBOROCK_CREDENTIALS when set, else the file `roborock-login` writes:
+// $XDG_CONFIG_HOME/roborock/credentials.json (~/.config/... by default).
+std::string default_credentials_path();
 
 // `path` may be:
 //  - Home Assistant's `.storage` directory, or its `core.config_entries` file:

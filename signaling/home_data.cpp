@@ -38,9 +38,9 @@ std::map<std::string, std::string> models_by_product_id(JsonObject *result) {
   return models;
 }
 
-void add_devices(JsonObject *result, const char *member, bool shared,
-                 const std::map<std::string, std::string> &models, std::vector<HomeDevice> &out) {
-  JsonArray *devices = json_object_array(result, member);
+void add_devices(JsonObject *home, const char *member, bool shared,
+                 const std::map<std::string, std::string> &models, std::vector<DeviceRecord> &out) {
+  JsonArray *devices = json_object_array(home, member);
   for (guint i = 0; devices && i < json_array_get_length(devices); i++) {
     JsonNode *node = json_array_get_element(devices, i);
     if (!JSON_NODE_HOLDS_OBJECT(node))
@@ -48,18 +48,35 @@ void add_devices(JsonObject *result, const char *member, bool shared,
     JsonObject *device = json_node_get_object(node);
     const char *duid = json_object_string(device, "duid");
     const char *local_key = json_object_string(device, "localKey");
-    if (!duid || !*duid || !local_key || !*local_key)
+    if (!duid || !*duid || !local_key || !*local_key || has_device(out, duid))
       continue;
     const char *name = json_object_string(device, "name");
-    auto model = models.find(id_member(device, "productId"));
-    out.push_back(
-        {duid, name ? name : "", local_key, model == models.end() ? "" : model->second, shared});
+    std::string product_id = id_member(device, "productId");
+    auto model = models.find(product_id);
+    out.push_back({duid, name ? name : "", local_key, product_id,
+                   model == models.end() ? "" : model->second, shared});
   }
 }
 
 } // namespace
 
-Result<std::vector<HomeDevice>> parse_home_data(std::string_view reply) {
+bool has_device(const std::vector<DeviceRecord> &devices, std::string_view duid) {
+  for (const DeviceRecord &device : devices)
+    if (device.duid == duid)
+      return true;
+  return false;
+}
+
+void read_home_devices(JsonObject *home, std::vector<DeviceRecord> &devices) {
+  if (!home)
+    return;
+  std::map<std::string, std::string> models = models_by_product_id(home);
+  add_devices(home, "devices", false, models, devices);
+  add_devices(home, "receivedDevices", true, models, devices);
+  add_devices(home, "received_devices", true, models, devices);
+}
+
+Result<std::vector<DeviceRecord>> parse_home_data(std::string_view reply) {
   auto root = parse_json(reply, "home data reply");
   if (!root.ok())
     return root.error();
@@ -75,10 +92,8 @@ Result<std::vector<HomeDevice>> parse_home_data(std::string_view reply) {
                  std::string("home data reply without success and result") +
                      (message ? std::string(": ") + message : "")};
   }
-  std::map<std::string, std::string> models = models_by_product_id(result);
-  std::vector<HomeDevice> devices;
-  add_devices(result, "devices", false, models, devices);
-  add_devices(result, "receivedDevices", true, models, devices);
+  std::vector<DeviceRecord> devices;
+  read_home_devices(result, devices);
   return devices;
 }
 

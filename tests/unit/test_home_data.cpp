@@ -24,14 +24,16 @@ void test_devices_and_models() {
   auto devices = parse_home_data(kReply);
   g_assert_true(devices.ok());
   g_assert_cmpuint(devices->size(), ==, 3); // the one without a local key is left out
-  const HomeDevice &kitchen = (*devices)[0];
+  const DeviceRecord &kitchen = (*devices)[0];
   ASSERT_STR_EQ(kitchen.duid, "duidKitchen");
   ASSERT_STR_EQ(kitchen.name, "Kitchen robot");
   ASSERT_STR_EQ(kitchen.local_key, "localKeyKitch16");
+  ASSERT_STR_EQ(kitchen.product_id, "prodA");
   ASSERT_STR_EQ(kitchen.model, "roborock.vacuum.a27");
   g_assert_false(kitchen.shared);
-  ASSERT_STR_EQ((*devices)[1].model, "roborock.vacuum.a40"); // an integer product id
-  const HomeDevice &shared = (*devices)[2];
+  ASSERT_STR_EQ((*devices)[1].product_id, "42"); // an integer product id
+  ASSERT_STR_EQ((*devices)[1].model, "roborock.vacuum.a40");
+  const DeviceRecord &shared = (*devices)[2];
   ASSERT_STR_EQ(shared.duid, "duidShared");
   g_assert_true(shared.shared);
   ASSERT_STR_EQ(shared.model, ""); // no such product
