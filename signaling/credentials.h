@@ -18,6 +18,7 @@ struct Rriot {
   std::string h;        // HMAC key: signs the REST calls (hawk_auth.h)
   std::string region;   // r.r, e.g. "US"
   std::string mqtt_url; // r.m, e.g. "ssl://mqtt-us.roborock.com:8883"
+  std::string api_url;  // r.a, e.g. "https://api-us.roborock.com": the signed REST calls' base
 };
 
 struct MqttCredentials {

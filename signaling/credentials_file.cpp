@@ -32,7 +32,8 @@ Error missing(const std::string &path, const std::string &field) {
   return make_error(ErrorCode::CredentialsMissing, path + ": " + field + " is missing");
 }
 
-// rriot object -> Rriot. `where` is the JSON path for messages.
+} // namespace
+
 Result<Rriot> read_rriot(JsonObject *rriot, const std::string &path, const std::string &where) {
   Rriot out;
   struct Field {
@@ -52,8 +53,12 @@ Result<Rriot> read_rriot(JsonObject *rriot, const std::string &path, const std::
     out.region = region;
   if (const char *mqtt = json_object_string(r, "m"))
     out.mqtt_url = mqtt;
+  if (const char *api = json_object_string(r, "a"))
+    out.api_url = api;
   return out;
 }
+
+namespace {
 
 // homeData / home_data: {devices: [...], receivedDevices: [...]}
 void read_home_data(JsonObject *container, std::vector<DeviceRecord> &devices) {

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include <json-glib/json-glib.h>
+
 #include "credentials.h"
 #include "error.h"
 #include "home_data.h"
@@ -37,6 +39,10 @@ std::string default_credentials_path();
 // When the file holds several accounts, `duid` chooses the one that owns it.
 // Errors name the file and the missing or malformed field.
 Result<AccountCredentials> load_credentials_file(const std::string &path, std::string_view duid);
+
+// An rriot object ({u, s, h, k, r: {r, a, m, l}}) -> Rriot; u, s and k are
+// required. `source` and `where` (the JSON path) name it in messages.
+Result<Rriot> read_rriot(JsonObject *rriot, const std::string &source, const std::string &where);
 
 // The device with `duid`, or the only device when `duid` is empty.
 Result<DeviceRecord> find_device(const AccountCredentials &account, std::string_view duid);

@@ -59,6 +59,22 @@ const char *error_code_name(ErrorCode code) {
     return "video-refused";
   case ErrorCode::Cancelled:
     return "cancelled";
+  case ErrorCode::WebApiUnreachable:
+    return "web-api-unreachable";
+  case ErrorCode::WebApiError:
+    return "web-api-error";
+  case ErrorCode::RegionUnknown:
+    return "region-unknown";
+  case ErrorCode::AccountUnknown:
+    return "account-unknown";
+  case ErrorCode::LoginCodeWrong:
+    return "login-code-wrong";
+  case ErrorCode::TooManyRequests:
+    return "too-many-requests";
+  case ErrorCode::AgreementNeeded:
+    return "agreement-needed";
+  case ErrorCode::LoginExpired:
+    return "login-expired";
   }
   return "unknown";
 }

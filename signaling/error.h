@@ -42,6 +42,15 @@ enum class ErrorCode {
   CodecUnsupported, // the robot's answer sends media in a codec we cannot play
   VideoRefused,     // the robot's answer refuses (or lacks) the video stream
   Cancelled,
+  // The account web API (§10).
+  WebApiUnreachable, // no network, DNS, TLS refused or untrusted, timeout
+  WebApiError,       // an answer of an unexpected shape, or an unknown code
+  RegionUnknown,     // no region knows the email
+  AccountUnknown,    // 2008, 3039: no account with this email
+  LoginCodeWrong,    // 2018
+  TooManyRequests,   // 9002: too many codes asked for; the account is locked for a while
+  AgreementNeeded,   // 3009, 3006: the user agreement must be accepted in the app
+  LoginExpired,      // 2010: the saved token no longer works; log in again
 };
 
 // A short stable name for logs and tests ("frame-crc-mismatch").
@@ -53,7 +62,7 @@ struct Error {
   // For the debug string and applications: what the robot said, the RPC
   // involved, counts. Never secrets either.
   std::string detail;
-  int64_t robot_code = 0; // the robot's error code, when it gave one
+  int64_t robot_code = 0; // the robot's (or the web API's) error code, when it gave one
   std::string method;     // the RPC it concerns, if any
 };
 
