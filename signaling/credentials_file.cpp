@@ -69,13 +69,18 @@ void read_home_data(JsonObject *container, std::vector<DeviceRecord> &devices) {
   read_home_devices(container, devices);
 }
 
+// The user record nests as "user_data" (roborock-login, snake_case tools) or
+// "userData" (python-roborock's ~/.roborock cache), or is the file itself.
+constexpr const char *kUserDataMembers[] = {"user_data", "userData"};
+
 Result<AccountCredentials> load_user_data(JsonObject *root, const std::string &path) {
   JsonObject *user_data = root;
   std::string where = "rriot";
-  if (!json_object_object(root, "rriot") && json_object_object(root, "user_data")) {
-    user_data = json_object_object(root, "user_data");
-    where = "user_data.rriot";
-  }
+  for (const char *member : kUserDataMembers)
+    if (!json_object_object(root, "rriot") && json_object_object(root, member)) {
+      user_data = json_object_object(root, member);
+      where = std::string(member) + ".rriot";
+    }
   JsonObject *rriot = json_object_object(user_data, "rriot");
   if (!rriot)
     return missing(path, where);
@@ -84,6 +89,8 @@ Result<AccountCredentials> load_user_data(JsonObject *root, const std::string &p
     return parsed.error();
   AccountCredentials account{path, std::move(parsed.value()), {}};
   read_home_data(root, account.devices);
+  // python-roborock's cache keeps the home data under cacheData.
+  read_home_data(json_object_object(root, "cacheData"), account.devices);
   return account;
 }
 
@@ -175,7 +182,8 @@ Result<AccountCredentials> load_credentials_file(const std::string &path, std::s
   JsonObject *object = json_node_get_object(root->get());
   if (json_object_array(json_object_object(object, "data"), "entries"))
     return load_ha_config_entries(object, file, duid);
-  if (json_object_object(object, "rriot") || json_object_object(object, "user_data"))
+  if (json_object_object(object, "rriot") || json_object_object(object, "user_data") ||
+      json_object_object(object, "userData"))
     return load_user_data(object, file);
   if (json_object_object(json_object_object(object, "data"), "homeData"))
     return make_error(ErrorCode::CredentialsMissing,

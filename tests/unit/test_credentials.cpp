@@ -142,6 +142,19 @@ void test_user_data() {
   ASSERT_STR_EQ(only->local_key, "OnlyLocalKey0001");
 }
 
+// python-roborock's CLI cache (~/.roborock): ConnectionCache.as_dict(), camelCase.
+void test_python_roborock_cache() {
+  auto account = load("credentials/python-roborock-cache.json");
+  g_assert_true(account.ok());
+  ASSERT_STR_EQ(account->rriot.u, "cacheUser0001");
+  ASSERT_STR_EQ(account->rriot.mqtt_url, "ssl://mqtt-eu-2.roborock.com:8883");
+  auto device = find_device(*account, "");
+  g_assert_true(device.ok());
+  ASSERT_STR_EQ(device->duid, "cacheDuid0001");
+  ASSERT_STR_EQ(device->local_key, "CacheLocalKey001");
+  ASSERT_STR_EQ(device->model, "roborock.vacuum.a27");
+}
+
 void test_broken_files() {
   assert_load_error("credentials/ha-broken/.storage/core.config_entries",
                     ErrorCode::CredentialsMissing, "data.user_data.rriot.k");
@@ -170,6 +183,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/credentials/home-assistant", test_home_assistant);
   g_test_add_func("/credentials/home-assistant-two-accounts", test_home_assistant_two_accounts);
   g_test_add_func("/credentials/user-data", test_user_data);
+  g_test_add_func("/credentials/python-roborock-cache", test_python_roborock_cache);
   g_test_add_func("/credentials/broken-files", test_broken_files);
   return g_test_run();
 }
