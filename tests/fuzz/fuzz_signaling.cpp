@@ -17,6 +17,7 @@
 #include "credentials_file.h"
 #include "crypto.h"
 #include "frame_codec.h"
+#include "home_data.h"
 #include "json_util.h"
 #include "payload.h"
 #include "roborock_uri.h"
@@ -87,6 +88,7 @@ void load_credentials(std::string_view text) {
   auto account = load_credentials_file(path, "duid0001");
   if (account.ok())
     (void)find_device(*account, "duid0001");
+  (void)parse_home_data(text); // the same device arrays, as the cloud's reply
 }
 
 void parse_uri(std::string_view text) {
