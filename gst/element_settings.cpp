@@ -50,8 +50,15 @@ std::string default_client_id() {
   return md5_hex("roborocksrc:" + seed).substr(0, 8);
 }
 
-Result<CameraSessionConfig> resolve_session_config(const ElementSettings &settings) {
+Result<CameraSessionConfig> resolve_session_config(const ElementSettings &settings,
+                                                   const std::string &default_credentials_file) {
   ElementSettings s = settings;
+  // Nothing about the account given: the login tool's file, if there is one.
+  bool account_given =
+      !s.credentials_file.empty() || !s.rriot_u.empty() || !s.rriot_s.empty() || !s.rriot_k.empty();
+  if (!account_given && !default_credentials_file.empty() &&
+      g_file_test(default_credentials_file.c_str(), G_FILE_TEST_IS_REGULAR))
+    s.credentials_file = default_credentials_file;
   // Keys the file gave may be renewed from it; keys set as properties not.
   bool keys_from_file =
       !s.credentials_file.empty() && (s.rriot_u.empty() && s.rriot_s.empty() && s.rriot_k.empty());
@@ -70,7 +77,8 @@ Result<CameraSessionConfig> resolve_session_config(const ElementSettings &settin
       s.mqtt_url = account->rriot.mqtt_url;
     if (s.mqtt_url.empty() && s.region.empty())
       s.region = account->rriot.region;
-    if (s.local_key.empty() || s.duid.empty()) {
+    // A duid that is no robot id is a robot's name: the file says which.
+    if (s.local_key.empty() || s.duid.empty() || !is_robot_id(s.duid)) {
       auto device = find_device(*account, s.duid);
       if (!device)
         return device.error();

@@ -39,6 +39,10 @@ std::string default_client_id();
 
 // Errors are CredentialsMissing, CredentialsMalformed, FileUnreadable or
 // BadBrokerUrl, with a message naming the property or file to fix.
-Result<CameraSessionConfig> resolve_session_config(const ElementSettings &settings);
+// `default_credentials_file` (the login tool's file, default_credentials_path())
+// is read when no account setting at all is given and it exists.
+Result<CameraSessionConfig>
+resolve_session_config(const ElementSettings &settings,
+                       const std::string &default_credentials_file = "");
 
 } // namespace roborock

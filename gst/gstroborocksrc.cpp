@@ -35,6 +35,7 @@
 #include <gst/video/navigation.h>
 
 #include "camera_session.h"
+#include "credentials_file.h"
 #include "element_settings.h"
 #include "event_loop.h"
 #include "json_util.h"
@@ -392,7 +393,7 @@ static gboolean start_session(GstRoborockSrc *self) {
   RoborockSrcState *state = self->state;
   std::lock_guard<std::mutex> lock(state->lock);
 
-  auto config = resolve_session_config(state->settings);
+  auto config = resolve_session_config(state->settings, default_credentials_path());
   if (!config) {
     GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("%s", config.error().message.c_str()),
                       ("%s", error_code_name(config.error().code)));

@@ -150,7 +150,7 @@ Result<AccountCredentials> load_ha_config_entries(JsonObject *root, const std::s
                       path + ": no entry with domain \"roborock\" in data.entries");
   if (!duid.empty())
     for (AccountCredentials &account : accounts)
-      if (has_device(account.devices, duid))
+      if (names_device(account.devices, duid))
         return std::move(account);
   if (accounts.size() > 1)
     return make_error(ErrorCode::CredentialsMissing,
@@ -193,20 +193,57 @@ Result<AccountCredentials> load_credentials_file(const std::string &path, std::s
                     file + ": neither data.entries (Home Assistant) nor rriot (user_data) found");
 }
 
-Result<DeviceRecord> find_device(const AccountCredentials &account, std::string_view duid) {
-  if (duid.empty()) {
+namespace {
+
+bool same_name(const std::string &a, std::string_view b) {
+  g_autofree char *folded_a = g_utf8_casefold(a.c_str(), -1);
+  g_autofree char *folded_b = g_utf8_casefold(std::string(b).c_str(), -1);
+  return g_strcmp0(folded_a, folded_b) == 0;
+}
+
+// "Kitchen robot" (duid1), "Hall" (duid2): what the file offers, never a key.
+std::string list_devices(const std::vector<DeviceRecord> &devices) {
+  std::string out;
+  for (const DeviceRecord &device : devices)
+    out += (out.empty() ? "" : ", ") + ("\"" + device.name + "\" (" + device.duid + ")");
+  return out.empty() ? "none" : out;
+}
+
+} // namespace
+
+bool names_device(const std::vector<DeviceRecord> &devices, std::string_view duid_or_name) {
+  for (const DeviceRecord &device : devices)
+    if (device.duid == duid_or_name || same_name(device.name, duid_or_name))
+      return true;
+  return false;
+}
+
+Result<DeviceRecord> find_device(const AccountCredentials &account, std::string_view duid_or_name) {
+  if (duid_or_name.empty()) {
     if (account.devices.size() == 1)
       return account.devices.front();
-    return make_error(ErrorCode::CredentialsMissing, account.source + ": " +
-                                                         std::to_string(account.devices.size()) +
-                                                         " devices found; set duid to choose one");
+    return make_error(
+        ErrorCode::CredentialsMissing,
+        account.source + ": " + std::to_string(account.devices.size()) +
+            " robots found; set duid to the duid or name of one: " + list_devices(account.devices));
   }
   for (const DeviceRecord &device : account.devices)
-    if (device.duid == duid)
+    if (device.duid == duid_or_name)
       return device;
-  return make_error(ErrorCode::CredentialsMissing, account.source + ": no device with duid \"" +
-                                                       std::string(duid) +
-                                                       "\" (its localKey is needed)");
+  std::vector<DeviceRecord> named;
+  for (const DeviceRecord &device : account.devices)
+    if (same_name(device.name, duid_or_name))
+      named.push_back(device);
+  if (named.size() == 1)
+    return named.front();
+  if (named.size() > 1)
+    return make_error(ErrorCode::CredentialsMissing,
+                      account.source + ": " + std::to_string(named.size()) +
+                          " robots are named \"" + std::string(duid_or_name) +
+                          "\"; set duid to one of their duids: " + list_devices(named));
+  return make_error(ErrorCode::CredentialsMissing,
+                    account.source + ": no robot with duid or name \"" + std::string(duid_or_name) +
+                        "\"; the file has " + list_devices(account.devices));
 }
 
 } // namespace roborock

@@ -36,7 +36,8 @@ std::string default_credentials_path();
 //    receivedDevices);
 //  - a user_data JSON file: an object with `rriot` nested (optionally under
 //    "user_data", with "homeData"/"home_data" devices beside it).
-// When the file holds several accounts, `duid` chooses the one that owns it.
+// When the file holds several accounts, `duid` (a duid or a robot's name)
+// chooses the one that owns it.
 // Errors name the file and the missing or malformed field.
 Result<AccountCredentials> load_credentials_file(const std::string &path, std::string_view duid);
 
@@ -44,7 +45,12 @@ Result<AccountCredentials> load_credentials_file(const std::string &path, std::s
 // required. `source` and `where` (the JSON path) name it in messages.
 Result<Rriot> read_rriot(JsonObject *rriot, const std::string &source, const std::string &where);
 
-// The device with `duid`, or the only device when `duid` is empty.
-Result<DeviceRecord> find_device(const AccountCredentials &account, std::string_view duid);
+// Whether a device has this duid, or this name (case-insensitive).
+bool names_device(const std::vector<DeviceRecord> &devices, std::string_view duid_or_name);
+
+// The device with this duid, else the one with this name (case-insensitive,
+// Unicode casefolding), or the only device when `duid_or_name` is empty. An
+// unknown or ambiguous one is an error that lists the names and duids.
+Result<DeviceRecord> find_device(const AccountCredentials &account, std::string_view duid_or_name);
 
 } // namespace roborock

@@ -592,6 +592,19 @@ void test_playbin_uri() {
   assert_no_errors(pipeline);
 }
 
+// No account setting at all: the login tool's file (here named by
+// ROBOROCK_CREDENTIALS), and the robot chosen by its name in any case.
+void test_duid_by_name_default_file() {
+  Testbed testbed;
+  g_setenv("ROBOROCK_CREDENTIALS", testbed.write_credentials_file().c_str(), TRUE);
+  Streaming streaming("roborocksrc name=src duid=\"simulated ROBOT\" password=" +
+                          testbed.account().pattern + " tls-ca-file=" + testbed.ca_file() +
+                          " client-id=element-test timeout=3 ! decodebin ! fakesink name=out",
+                      10);
+  assert_no_errors(streaming.pipeline);
+  g_unsetenv("ROBOROCK_CREDENTIALS");
+}
+
 void test_uri_handling() {
   GstElement *src = gst_element_make_from_uri(
       GST_URI_SRC, "roborock://abc123?password=2580&region=eu&quality=sd&audio=false", "src",
@@ -962,6 +975,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/element/splitmuxsink-recording", test_splitmuxsink_recording);
   g_test_add_func("/element/playbin-uri", test_playbin_uri);
   g_test_add_func("/element/uri-handling", test_uri_handling);
+  g_test_add_func("/element/duid-by-name-default-file", test_duid_by_name_default_file);
   g_test_add_func("/element/error-missing-credentials", test_error_missing_credentials);
   g_test_add_func("/element/error-wrong-pattern", test_error_wrong_pattern);
   g_test_add_func("/element/rejected-pattern-remembered", test_rejected_pattern_remembered);

@@ -145,6 +145,44 @@ void test_credentials_file_fills_gaps() {
   assert_error(several, ErrorCode::FileUnreadable, "/nonexistent/user_data.json");
 }
 
+// duid may be the robot's name from the file, in any case; an unknown one is
+// answered with what the file has.
+void test_duid_by_name() {
+  ElementSettings s;
+  s.credentials_file = test::data_path("credentials/ha/.storage");
+  s.password = "2580";
+  s.duid = "kITCHEN";
+  auto config = resolve_session_config(s);
+  if (!config)
+    g_error("%s", config.error().message.c_str());
+  ASSERT_STR_EQ(config->duid, "3xQnPwFAKE2");
+  ASSERT_STR_EQ(config->local_key, "q9W8e7R6t5Y4u3I2");
+  s.duid = "Downstairs robot";
+  assert_error(s, ErrorCode::CredentialsMissing, "\"Kitchen\" (3xQnPwFAKE2)");
+  g_assert_null(strstr(resolve_session_config(s).error().message.c_str(), "q9W8e7R6t5Y4u3I2"));
+}
+
+// Nothing about the account set: the login tool's file, when it exists.
+void test_default_credentials_file() {
+  std::string file = test::data_path("credentials/user_data_with_home.json");
+  ElementSettings s;
+  s.password = "2580";
+  auto config = resolve_session_config(s, file);
+  if (!config)
+    g_error("%s", config.error().message.c_str());
+  ASSERT_STR_EQ(config->duid, "onlyDuid");
+  ASSERT_STR_EQ(config->credentials_file, file);
+  // A missing default file changes nothing: the usual "missing settings".
+  assert_error(s, ErrorCode::CredentialsMissing, "missing settings");
+  g_assert_false(resolve_session_config(s, "/nonexistent/credentials.json").ok());
+  // Account keys given explicitly: the default file is not read.
+  s = complete();
+  config = resolve_session_config(s, file);
+  g_assert_true(config.ok());
+  ASSERT_STR_EQ(config->credentials_file, "");
+  g_assert_cmpstr(config->duid.c_str(), !=, "onlyDuid");
+}
+
 void test_uri() {
   auto parsed = parse_roborock_uri(
       "roborock://dev42?local-key=abcdefghijklmnop&u=U&s=S%2B1&k=K&password=2580&region=eu"
@@ -177,6 +215,8 @@ int main(int argc, char **argv) {
   g_test_add_func("/element-settings/complete", test_complete_settings);
   g_test_add_func("/element-settings/missing-and-malformed", test_missing_and_malformed);
   g_test_add_func("/element-settings/credentials-file", test_credentials_file_fills_gaps);
+  g_test_add_func("/element-settings/duid-by-name", test_duid_by_name);
+  g_test_add_func("/element-settings/default-credentials-file", test_default_credentials_file);
   g_test_add_func("/element-settings/uri", test_uri);
   return g_test_run();
 }
