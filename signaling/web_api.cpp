@@ -250,6 +250,8 @@ Result<std::string> WebApi::sign_key(const AccountRegion &region, const std::str
   auto reply = call_iot("POST", region.base_url, "/api/v3/key/sign", {{"s", ks}}, {}, {});
   if (!reply)
     return reply.error();
+  if (reply->http_status == 404)
+    return std::string(); // no v4 in this region: the v1 login follows
   if (reply->code != kOk)
     return error_for_code(reply->code, reply->msg, "key/sign");
   const char *k = json_object_string(reply->data, "k");
@@ -289,27 +291,41 @@ Result<UserRecord> WebApi::login_with_code(const AccountRegion &region, const st
     auto k = sign_key(region, ks);
     if (!k)
       return k.error();
-    auto reply = call_iot("POST", region.base_url, "/api/v4/auth/email/login/code", {},
-                          {{"country", region.country},
-                           {"countryCode", region.country_code},
-                           {"email", email_},
-                           {"code", code},
-                           {"majorVersion", kAgreementMajor},
-                           {"minorVersion", kAgreementMinor}},
-                          {{"x-mercy-ks", ks},
-                           {"x-mercy-k", *k},
-                           {"header_clientlang", "en"},
-                           {"header_appversion", kAppVersion},
-                           {"header_phonesystem", kPhoneSystem},
-                           {"header_phonemodel", kPhoneModel}});
-    if (!reply)
-      return reply.error();
-    if (reply->http_status != 404) {
-      if (reply->code != kOk)
-        return error_for_code(reply->code, reply->msg, "auth/email/login/code");
-      return user_record_from(reply->data, "auth/email/login/code");
+    if (!k->empty()) {
+      auto login = login_v4(region, code, ks, *k);
+      if (!login || !login->token.empty())
+        return login;
     }
   }
+  return login_v1(region, code);
+}
+
+// An empty user record's token means "no v4 here" (HTTP 404): v1 follows.
+Result<UserRecord> WebApi::login_v4(const AccountRegion &region, const std::string &code,
+                                    const std::string &ks, const std::string &k) {
+  auto reply = call_iot("POST", region.base_url, "/api/v4/auth/email/login/code", {},
+                        {{"country", region.country},
+                         {"countryCode", region.country_code},
+                         {"email", email_},
+                         {"code", code},
+                         {"majorVersion", kAgreementMajor},
+                         {"minorVersion", kAgreementMinor}},
+                        {{"x-mercy-ks", ks},
+                         {"x-mercy-k", k},
+                         {"header_clientlang", "en"},
+                         {"header_appversion", kAppVersion},
+                         {"header_phonesystem", kPhoneSystem},
+                         {"header_phonemodel", kPhoneModel}});
+  if (!reply)
+    return reply.error();
+  if (reply->http_status == 404)
+    return UserRecord{};
+  if (reply->code != kOk)
+    return error_for_code(reply->code, reply->msg, "auth/email/login/code");
+  return user_record_from(reply->data, "auth/email/login/code");
+}
+
+Result<UserRecord> WebApi::login_v1(const AccountRegion &region, const std::string &code) {
   auto reply = call_iot(
       "POST", region.base_url, "/api/v1/loginWithCode",
       {{"username", email_}, {"verifycode", code}, {"verifycodetype", "AUTH_EMAIL_CODE"}}, {}, {});

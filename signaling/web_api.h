@@ -61,7 +61,11 @@ private:
   Result<AccountRegion> find_region(size_t &next_base);
   Status send_code_v4(const AccountRegion &region, bool &not_here);
   Status send_code_v1(const AccountRegion &region);
+  // data.k for the v4 login; empty when the region has no v4 (HTTP 404).
   Result<std::string> sign_key(const AccountRegion &region, const std::string &ks);
+  Result<UserRecord> login_v4(const AccountRegion &region, const std::string &code,
+                              const std::string &ks, const std::string &k);
+  Result<UserRecord> login_v1(const AccountRegion &region, const std::string &code);
   Result<Reply> call_iot(const std::string &method, const std::string &base_url,
                          const std::string &path, const HttpFields &query, const HttpFields &form,
                          HttpFields headers);
