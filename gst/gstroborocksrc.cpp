@@ -945,8 +945,9 @@ static const gchar *const *gst_roborock_src_uri_get_protocols(GType) {
 static gchar *gst_roborock_src_uri_get_uri(GstURIHandler *handler) {
   GstRoborockSrc *self = GST_ROBOROCK_SRC(handler);
   std::lock_guard<std::mutex> lock(self->state->lock);
-  /* Only the duid: secrets must not travel in URIs that others log. */
-  return g_strdup_printf("%s://%s", kUriScheme, self->state->settings.duid.c_str());
+  /* Only the duid (or name): secrets must not travel in URIs that others log. */
+  g_autofree gchar *robot = g_uri_escape_string(self->state->settings.duid.c_str(), nullptr, FALSE);
+  return g_strdup_printf("%s://%s", kUriScheme, robot);
 }
 
 static gboolean gst_roborock_src_uri_set_uri(GstURIHandler *handler, const gchar *uri,

@@ -605,6 +605,36 @@ void test_duid_by_name_default_file() {
   g_unsetenv("ROBOROCK_CREDENTIALS");
 }
 
+// roborock://NAME: the URI playbin logs names the robot and nothing secret;
+// the account comes from the login tool's file.
+void test_playbin_uri_by_name() {
+  Testbed testbed;
+  g_setenv("ROBOROCK_CREDENTIALS", testbed.write_credentials_file().c_str(), TRUE);
+  g_autofree gchar *ca = g_uri_escape_string(testbed.ca_file().c_str(), nullptr, FALSE);
+  std::string uri =
+      "roborock://Simulated%20Robot?password=" + testbed.account().pattern + "&tls-ca-file=" + ca;
+  Pipeline pipeline("playbin name=play video-sink=\"fakesink name=vout\" audio-sink=fakesink "
+                    "uri=\"" +
+                    uri + "\"");
+  PadProbe video;
+  GstElement *vout = nullptr;
+  g_object_get(pipeline.get(), "video-sink", &vout, nullptr);
+  GstPad *vpad = gst_element_get_static_pad(vout, "sink");
+  video.attach(vpad);
+  gst_object_unref(vpad);
+  gst_object_unref(vout);
+  pipeline.set_state(GST_STATE_PLAYING);
+  wait_buffers(pipeline, video, 10);
+  assert_no_errors(pipeline);
+  GstElement *source = nullptr;
+  g_object_get(pipeline.get(), "source", &source, nullptr);
+  g_assert_nonnull(source);
+  g_autofree gchar *reported = gst_uri_handler_get_uri(GST_URI_HANDLER(source));
+  g_assert_cmpstr(reported, ==, "roborock://Simulated%20Robot");
+  gst_object_unref(source);
+  g_unsetenv("ROBOROCK_CREDENTIALS");
+}
+
 void test_uri_handling() {
   GstElement *src = gst_element_make_from_uri(
       GST_URI_SRC, "roborock://abc123?password=2580&region=eu&quality=sd&audio=false", "src",
@@ -976,6 +1006,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/element/playbin-uri", test_playbin_uri);
   g_test_add_func("/element/uri-handling", test_uri_handling);
   g_test_add_func("/element/duid-by-name-default-file", test_duid_by_name_default_file);
+  g_test_add_func("/element/playbin-uri-by-name", test_playbin_uri_by_name);
   g_test_add_func("/element/error-missing-credentials", test_error_missing_credentials);
   g_test_add_func("/element/error-wrong-pattern", test_error_wrong_pattern);
   g_test_add_func("/element/rejected-pattern-remembered", test_rejected_pattern_remembered);
