@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <gst/gst.h>
 
+#include "device_provider.h"
 #include "gstroborocksrc.h"
 #include "log.h"
 
@@ -34,7 +35,9 @@ static gboolean plugin_init(GstPlugin *plugin) {
   GST_DEBUG_CATEGORY_INIT(roborock_signaling_debug, "roborock-signaling", 0,
                           "Roborock MQTT signaling and camera session");
   roborock::set_log_handler(route_signaling_log);
-  return GST_ELEMENT_REGISTER(roborocksrc, plugin);
+  gboolean registered = GST_ELEMENT_REGISTER(roborocksrc, plugin);
+  registered &= GST_DEVICE_PROVIDER_REGISTER(roborockdeviceprovider, plugin);
+  return registered;
 }
 
 GST_PLUGIN_DEFINE(GST_VERSION_MAJOR, GST_VERSION_MINOR, roborock,

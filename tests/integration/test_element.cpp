@@ -635,6 +635,63 @@ void test_playbin_uri_by_name() {
   g_unsetenv("ROBOROCK_CREDENTIALS");
 }
 
+void link_video_pad(GstElement *, GstPad *pad, gpointer decoder) {
+  if (g_str_has_prefix(GST_PAD_NAME(pad), "video")) {
+    GstPad *sink = gst_element_get_static_pad(GST_ELEMENT(decoder), "sink");
+    g_assert_cmpint(gst_pad_link(pad, sink), ==, GST_PAD_LINK_OK);
+    gst_object_unref(sink);
+  }
+}
+
+// The device provider lists the robots of the login tool's file, through
+// gst-device-monitor-1.0 as users run it, and its device streams.
+void test_device_provider() {
+  Testbed testbed;
+  std::string file = testbed.write_credentials_file();
+  g_setenv("ROBOROCK_CREDENTIALS", file.c_str(), TRUE);
+  Launch monitor;
+  gchar *out = nullptr, *err = nullptr;
+  g_assert_true(g_spawn_command_line_sync("timeout 30 gst-device-monitor-1.0 Source/Network", &out,
+                                          &err, &monitor.status, nullptr));
+  monitor.output = std::string(out) + err;
+  g_free(out);
+  g_free(err);
+  g_test_message("%s", monitor.output.c_str());
+  g_assert_true(monitor.says("name  : Simulated robot"));
+  g_assert_true(monitor.says("class : Video/Audio/Source/Network"));
+  g_assert_true(monitor.says(("roborock.duid = " + testbed.account().duid).c_str()));
+  for (const std::string &secret :
+       {testbed.account().local_key, testbed.account().s, testbed.account().k})
+    g_assert_false(monitor.says(secret.c_str()));
+
+  GstDeviceMonitor *devices = gst_device_monitor_new();
+  gst_device_monitor_add_filter(devices, "Source/Network", nullptr);
+  GList *found = gst_device_monitor_get_devices(devices);
+  GstDevice *robot = nullptr;
+  for (GList *item = found; item; item = item->next) {
+    g_autofree gchar *name = gst_device_get_display_name(GST_DEVICE(item->data));
+    if (g_str_equal(name, "Simulated robot"))
+      robot = GST_DEVICE(gst_object_ref(item->data));
+  }
+  g_list_free_full(found, gst_object_unref);
+  gst_object_unref(devices);
+  g_assert_nonnull(robot);
+  GstElement *src = gst_device_create_element(robot, "src");
+  gst_object_unref(robot);
+  g_assert_nonnull(src);
+  g_object_set(src, "password", testbed.account().pattern.c_str(), "tls-ca-file",
+               testbed.ca_file().c_str(), "timeout", 3, nullptr);
+  Pipeline pipeline("decodebin name=dec ! fakesink name=out");
+  gst_bin_add(GST_BIN(pipeline.get()), src);
+  g_signal_connect(src, "pad-added", G_CALLBACK(link_video_pad), pipeline.element("dec"));
+  PadProbe video;
+  attach(video, pipeline, "out");
+  pipeline.set_state(GST_STATE_PLAYING);
+  wait_buffers(pipeline, video, 10);
+  assert_no_errors(pipeline);
+  g_unsetenv("ROBOROCK_CREDENTIALS");
+}
+
 void test_uri_handling() {
   GstElement *src = gst_element_make_from_uri(
       GST_URI_SRC, "roborock://abc123?password=2580&region=eu&quality=sd&audio=false", "src",
@@ -1007,6 +1064,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/element/uri-handling", test_uri_handling);
   g_test_add_func("/element/duid-by-name-default-file", test_duid_by_name_default_file);
   g_test_add_func("/element/playbin-uri-by-name", test_playbin_uri_by_name);
+  g_test_add_func("/element/device-provider", test_device_provider);
   g_test_add_func("/element/error-missing-credentials", test_error_missing_credentials);
   g_test_add_func("/element/error-wrong-pattern", test_error_wrong_pattern);
   g_test_add_func("/element/rejected-pattern-remembered", test_rejected_pattern_remembered);
