@@ -154,6 +154,8 @@ Testbed::Testbed(TestbedOptions options) : options_(std::move(options)) {
   if (options_.cloud_rtt_ms > 0)
     start_cloud_delay();
   udp_loss(options_.udp_loss);
+  if (options_.start_web_api)
+    start_web_api();
   if (options_.start_simulator)
     start_simulator(options_.simulator_args);
 }
@@ -164,6 +166,7 @@ Testbed::~Testbed() {
   terminate(broker_delay_);
   terminate(turn_delay_);
   terminate(simulator_);
+  terminate(web_api_);
   terminate(turn_);
   terminate(broker_);
   while (!rules_.empty())
@@ -275,6 +278,78 @@ void Testbed::start_broker() {
   broker_ = spawn({"mosquitto", "-c", dir_ + "/mosquitto.conf"}, dir_ + "/mosquitto.out");
   if (!wait_until([] { return tcp_port_open(kBrokerPort); }, 5000))
     g_error("mosquitto did not start; see %s/mosquitto.out", dir_.c_str());
+}
+
+// Regions "us" (no account) and "eu" (the account), as the real cloud's
+// discovery meets them; the account is the test account with an h key, its
+// broker the testbed's, and a home of three robots (one shared).
+constexpr int kWebApiPorts[] = {8441, 8442};
+
+std::vector<std::string> Testbed::web_api_urls() const {
+  std::vector<std::string> urls;
+  for (int port : kWebApiPorts)
+    urls.push_back("https://" + address() + ":" + std::to_string(port));
+  return urls;
+}
+
+void Testbed::start_web_api() {
+  const TestAccount &a = account_;
+  std::string devices =
+      "[{\"duid\":\"" + a.duid + "\",\"name\":\"Kitchen robot\",\"localKey\":\"" + a.local_key +
+      "\",\"productId\":\"prodS7\",\"online\":true,\"fv\":\"02.16.12\","
+      "\"featureSet\":\"2234201184108543\",\"newFeatureSet\":\"0000000000002041\"},"
+      "{\"duid\":\"hallDuid0002\",\"name\":\"Hall\",\"localKey\":\"HallLocalKey0002\","
+      "\"productId\":\"prodQ7\",\"online\":true}]";
+  std::string account =
+      "{\"email\":\"" + login_email() + "\",\"code\":\"" + login_code() +
+      "\",\"user\":{\"token\":\"webToken00000001\",\"rruid\":\"rrTest0001\",\"region\":\"eu\","
+      "\"country\":\"DE\",\"countrycode\":\"49\",\"nickname\":\"tester\",\"rriot\":{\"u\":\"" +
+      a.u + "\",\"s\":\"" + a.s + "\",\"h\":\"testHawkKeyHHH01\",\"k\":\"" + a.k +
+      "\",\"r\":{\"r\":\"EU\",\"m\":\"" + broker_url() +
+      "\"}}},\"rrHomeId\":1234567,\"homeData\":{\"id\":1234567,\"name\":\"My Home\","
+      "\"products\":[{\"id\":\"prodS7\",\"name\":\"Roborock S7 MaxV\",\"model\":"
+      "\"roborock.vacuum.a27\"},{\"id\":\"prodQ7\",\"name\":\"Roborock Q7\",\"model\":"
+      "\"roborock.vacuum.a40\"}],\"devices\":" +
+      devices +
+      ",\"receivedDevices\":[{\"duid\":\"sharedDuid0003\",\"name\":\"Mum's robot\","
+      "\"localKey\":\"SharedLocalKey03\",\"productId\":\"prodS7\"}]}}";
+  write_file(dir_ + "/cloud-account.json", account);
+  std::vector<std::string> argv = {ROBOROCK_CLOUD_SIM_PATH,
+                                   "--listen",
+                                   address(),
+                                   "--region",
+                                   "us=" + std::to_string(kWebApiPorts[0]),
+                                   "--region",
+                                   "eu=" + std::to_string(kWebApiPorts[1]),
+                                   "--account-region",
+                                   "eu",
+                                   "--cert",
+                                   dir_ + "/server.crt",
+                                   "--key",
+                                   dir_ + "/server.key",
+                                   "--account",
+                                   dir_ + "/cloud-account.json",
+                                   "--event-log",
+                                   dir_ + "/web-api-events.jsonl"};
+  for (const std::string &fault : options_.web_api_faults)
+    argv.insert(argv.end(), {"--fault", fault});
+  web_api_ = spawn(argv, dir_ + "/cloud-sim.out");
+  if (!wait_until([] { return tcp_port_open(kWebApiPorts[1]); }, 5000))
+    g_error("roborock-cloud-sim did not start; see %s/cloud-sim.out", dir_.c_str());
+}
+
+std::vector<JsonNodePtr> Testbed::web_api_events() const {
+  std::vector<JsonNodePtr> out;
+  g_autofree gchar *contents = nullptr;
+  if (!g_file_get_contents((dir_ + "/web-api-events.jsonl").c_str(), &contents, nullptr, nullptr))
+    return out;
+  g_auto(GStrv) lines = g_strsplit(contents, "\n", -1);
+  for (gchar **line = lines; *line; line++) {
+    auto node = **line ? parse_json(*line, "event") : Result<JsonNodePtr>(JsonNodePtr());
+    if (node && node->get() && JSON_NODE_HOLDS_OBJECT(node->get()))
+      out.push_back(node.value());
+  }
+  return out;
 }
 
 void Testbed::stop_broker() {

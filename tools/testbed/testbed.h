@@ -53,6 +53,10 @@ struct TestbedOptions {
   // relay are reached through delay-proxy (half of it each way). The robot
   // keeps its direct link to both; host candidates stay a LAN path.
   unsigned cloud_rtt_ms = 0;
+  // The simulated account web API (tools/cloud-sim): two regions, the
+  // account in the second, so a client's region discovery is exercised.
+  bool start_web_api = false;
+  std::vector<std::string> web_api_faults; // roborock-cloud-sim --fault names
 };
 
 class Testbed {
@@ -74,6 +78,13 @@ public:
   std::string turn_url() const; // turn:10.203.0.1:3478 (the client's way in)
   // A user_data JSON file with the account and the robot (for credentials-file).
   std::string write_credentials_file() const;
+
+  // The web API's base URLs in the order a client asks them, the account's
+  // email and the code its login "email" carries; the requests it answered.
+  std::vector<std::string> web_api_urls() const;
+  std::string login_email() const { return "owner@example.com"; }
+  std::string login_code() const { return "472913"; }
+  std::vector<JsonNodePtr> web_api_events() const;
 
   void start_simulator(const std::vector<std::string> &extra_args = {});
   void stop_simulator();
@@ -114,6 +125,7 @@ private:
   void start_broker();
   void start_turn();
   void start_cloud_delay();
+  void start_web_api();
   std::vector<std::string> simulator_argv(const std::string &duid,
                                           const std::string &local_key) const;
   GSubprocess *spawn_simulator(const std::vector<std::string> &argv, const std::string &log_name);
@@ -136,6 +148,7 @@ private:
   std::string ca_file_;
   std::string event_log_;
   GSubprocess *broker_ = nullptr;
+  GSubprocess *web_api_ = nullptr;
   GSubprocess *turn_ = nullptr;
   GSubprocess *simulator_ = nullptr;
   GSubprocess *broker_delay_ = nullptr;
