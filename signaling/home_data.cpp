@@ -9,19 +9,6 @@ namespace roborock {
 
 namespace {
 
-// Product and device ids are strings in the replies seen; an integer is
-// taken too rather than losing the model.
-std::string id_member(JsonObject *object, const char *member) {
-  JsonNode *node = json_object_get_member(object, member);
-  if (!node || !JSON_NODE_HOLDS_VALUE(node))
-    return "";
-  if (json_node_get_value_type(node) == G_TYPE_STRING)
-    return json_node_get_string(node);
-  if (json_node_get_value_type(node) == G_TYPE_INT64)
-    return std::to_string(json_node_get_int(node));
-  return "";
-}
-
 std::map<std::string, std::string> models_by_product_id(JsonObject *result) {
   std::map<std::string, std::string> models;
   JsonArray *products = json_object_array(result, "products");
@@ -31,7 +18,7 @@ std::map<std::string, std::string> models_by_product_id(JsonObject *result) {
       continue;
     JsonObject *product = json_node_get_object(node);
     const char *model = json_object_string(product, "model");
-    std::string id = id_member(product, "id");
+    std::string id = json_object_string_or_int(product, "id");
     if (model && !id.empty())
       models[id] = model;
   }
@@ -51,7 +38,7 @@ void add_devices(JsonObject *home, const char *member, bool shared,
     if (!duid || !*duid || !local_key || !*local_key || has_device(out, duid))
       continue;
     const char *name = json_object_string(device, "name");
-    std::string product_id = id_member(device, "productId");
+    std::string product_id = json_object_string_or_int(device, "productId");
     auto model = models.find(product_id);
     out.push_back({duid, name ? name : "", local_key, product_id,
                    model == models.end() ? "" : model->second, shared});

@@ -191,4 +191,15 @@ JsonArray *json_object_array(JsonObject *object, const char *member) {
   return node && JSON_NODE_HOLDS_ARRAY(node) ? json_node_get_array(node) : nullptr;
 }
 
+std::string json_object_string_or_int(JsonObject *object, const char *member) {
+  JsonNode *node = object ? json_object_get_member(object, member) : nullptr;
+  if (!node || !JSON_NODE_HOLDS_VALUE(node))
+    return "";
+  if (json_node_get_value_type(node) == G_TYPE_STRING)
+    return json_node_get_string(node);
+  if (json_node_get_value_type(node) == G_TYPE_INT64)
+    return std::to_string(json_node_get_int(node));
+  return "";
+}
+
 } // namespace roborock

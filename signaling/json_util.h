@@ -52,5 +52,8 @@ private:
 const char *json_object_string(JsonObject *object, const char *member);
 JsonObject *json_object_object(JsonObject *object, const char *member);
 JsonArray *json_object_array(JsonObject *object, const char *member);
+// A member that the cloud sends as a string or as an integer (product and
+// home ids, "countrycode": "1" or 1), as text; "" when absent or neither.
+std::string json_object_string_or_int(JsonObject *object, const char *member);
 
 } // namespace roborock

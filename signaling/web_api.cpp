@@ -32,18 +32,6 @@ constexpr const char *kPhoneModel = "iPhone16,1";
 constexpr const char *kAgreementMajor = "14";
 constexpr const char *kAgreementMinor = "0";
 
-// A member that arrives as a string or as an integer ("countrycode": "1" or 1).
-std::string string_or_int(JsonObject *object, const char *member) {
-  JsonNode *node = object ? json_object_get_member(object, member) : nullptr;
-  if (!node || !JSON_NODE_HOLDS_VALUE(node))
-    return "";
-  if (json_node_get_value_type(node) == G_TYPE_STRING)
-    return json_node_get_string(node);
-  if (json_node_get_value_type(node) == G_TYPE_INT64)
-    return std::to_string(json_node_get_int(node));
-  return "";
-}
-
 Error cloud_refusal(ErrorCode code, std::string message, int64_t cloud_code, const std::string &msg,
                     const std::string &call) {
   Error error{code, std::move(message),
@@ -179,8 +167,8 @@ Result<AccountRegion> WebApi::find_region(size_t &next_base) {
     if (reply->code != kOk)
       return error_for_code(reply->code, reply->msg, "getUrlByEmail");
     AccountRegion region{json_object_string(reply->data, "url") ?: "",
-                         string_or_int(reply->data, "country"),
-                         string_or_int(reply->data, "countrycode")};
+                         json_object_string_or_int(reply->data, "country"),
+                         json_object_string_or_int(reply->data, "countrycode")};
     if (region.country.empty() && region.country_code.empty())
       continue; // not this region's account
     if (region.base_url.empty())
@@ -345,7 +333,7 @@ Result<HomeData> WebApi::fetch_home_data(const std::string &base_url, const User
     return detail.error();
   if (detail->code != kOk)
     return error_for_code(detail->code, detail->msg, "getHomeDetail");
-  std::string home_id = string_or_int(detail->data, "rrHomeId");
+  std::string home_id = json_object_string_or_int(detail->data, "rrHomeId");
   if (home_id.empty())
     return unexpected("getHomeDetail", "data.rrHomeId missing");
 
