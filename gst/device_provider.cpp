@@ -47,15 +47,18 @@ static void gst_roborock_device_class_init(GstRoborockDeviceClass *klass) {
 
 static void gst_roborock_device_init(GstRoborockDevice *) {}
 
-/* Home data has no camera flag (protocol reference §10): "unknown" says so
- * rather than guessing; the robot's own answer to the preview tells. */
+/* "roborock.camera" is what home data's feature flags say (protocol
+ * reference §10): "yes", or "unknown" when the record has no flags (Home
+ * Assistant's older stores, shared robots); the robot's own answer to the
+ * preview tells then. Robots whose flags say "no" are not listed. */
 static GstDevice *make_device(const DeviceRecord &record, const std::string &file) {
   GstCaps *caps = gst_caps_from_string(ROBOROCK_DEVICE_CAPS);
   GstStructure *properties =
       gst_structure_new("roborock-device", "roborock.duid", G_TYPE_STRING, record.duid.c_str(),
                         "roborock.model", G_TYPE_STRING, record.model.c_str(), "roborock.shared",
                         G_TYPE_BOOLEAN, gboolean(record.shared), "roborock.camera", G_TYPE_STRING,
-                        "unknown", "roborock.credentials-file", G_TYPE_STRING, file.c_str(), NULL);
+                        roborock::camera_support_name(record.camera), "roborock.credentials-file",
+                        G_TYPE_STRING, file.c_str(), NULL);
   std::string name = record.name.empty() ? record.duid : record.name;
   GstRoborockDevice *device = GST_ROBOROCK_DEVICE(
       g_object_new(GST_TYPE_ROBOROCK_DEVICE, "display-name", name.c_str(), "caps", caps,
@@ -86,8 +89,13 @@ static GList *gst_roborock_device_provider_probe(GstDeviceProvider *) {
     return nullptr;
   }
   GList *devices = nullptr;
-  for (const DeviceRecord &record : account->devices)
+  for (const DeviceRecord &record : account->devices) {
+    if (record.camera == roborock::CameraSupport::No) {
+      GST_INFO("%s (%s) has no camera: not listed", record.name.c_str(), record.duid.c_str());
+      continue;
+    }
     devices = g_list_append(devices, gst_object_ref_sink(make_device(record, file)));
+  }
   return devices;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "home_data.h"
 
+#include <cerrno>
 #include <map>
 
 #include "json_util.h"
@@ -40,12 +41,42 @@ void add_devices(JsonObject *home, const char *member, bool shared,
     const char *name = json_object_string(device, "name");
     std::string product_id = json_object_string_or_int(device, "productId");
     auto model = models.find(product_id);
+    std::string feature_set = json_object_string_or_int(device, "featureSet");
+    if (feature_set.empty())
+      feature_set = json_object_string_or_int(device, "feature_set");
     out.push_back({duid, name ? name : "", local_key, product_id,
-                   model == models.end() ? "" : model->second, shared});
+                   model == models.end() ? "" : model->second, shared,
+                   camera_support_from_feature_set(feature_set)});
   }
 }
 
+// python-roborock's DeviceFeatures: is_video_monitor_supported is mask 8 of
+// the robot's new feature info, which home data carries as featureSet.
+constexpr guint64 kVideoMonitorMask = 8;
+
 } // namespace
+
+const char *camera_support_name(CameraSupport camera) {
+  switch (camera) {
+  case CameraSupport::Yes:
+    return "yes";
+  case CameraSupport::No:
+    return "no";
+  default:
+    return "unknown";
+  }
+}
+
+CameraSupport camera_support_from_feature_set(const std::string &feature_set) {
+  if (feature_set.empty() || !g_ascii_isdigit(feature_set[0]))
+    return CameraSupport::Unknown;
+  char *end = nullptr;
+  errno = 0;
+  guint64 features = g_ascii_strtoull(feature_set.c_str(), &end, 10);
+  if (errno || *end || features == 0)
+    return CameraSupport::Unknown;
+  return features & kVideoMonitorMask ? CameraSupport::Yes : CameraSupport::No;
+}
 
 bool has_device(const std::vector<DeviceRecord> &devices, std::string_view duid) {
   for (const DeviceRecord &device : devices)

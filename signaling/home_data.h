@@ -14,6 +14,17 @@
 
 namespace roborock {
 
+// Whether a robot has a camera, as far as home data tells (protocol reference
+// §10): featureSet's bit 3 (mask 8) is the video monitor; a device without a
+// usable featureSet leaves it unknown.
+enum class CameraSupport { Unknown, Yes, No };
+
+const char *camera_support_name(CameraSupport camera); // "unknown", "yes", "no"
+
+// CameraSupport from home data's featureSet (a decimal integer, as a string
+// or a number); anything else, or 0, is Unknown.
+CameraSupport camera_support_from_feature_set(const std::string &feature_set);
+
 struct DeviceRecord {
   std::string duid;
   std::string name;
@@ -21,6 +32,7 @@ struct DeviceRecord {
   std::string product_id;
   std::string model;   // the product's model, e.g. "roborock.vacuum.a27"; empty if unknown
   bool shared = false; // from receivedDevices: another account's robot shared with this one
+  CameraSupport camera = CameraSupport::Unknown;
 };
 
 // Appends the devices of a home data object ({devices, receivedDevices,

@@ -121,6 +121,20 @@ inline Launch gst_launch(const std::string &description, const std::string &plug
   return launch;
 }
 
+// A command line (gst-device-monitor-1.0, gst-inspect-1.0 ...) with a 30 s
+// limit, its stdout and stderr together.
+inline Launch run_command_line(const std::string &command) {
+  Launch run;
+  gchar *out = nullptr, *err = nullptr;
+  g_assert_true(g_spawn_command_line_sync(("timeout 30 " + command).c_str(), &out, &err,
+                                          &run.status, nullptr));
+  run.output = std::string(out) + err;
+  g_free(out);
+  g_free(err);
+  g_test_message("%s:\n%s", command.c_str(), run.output.c_str());
+  return run;
+}
+
 // The first warning whose text contains `text`, within `timeout_ms` (null if none).
 inline GstMessage *wait_warning(Pipeline &pipeline, const char *text, unsigned timeout_ms) {
   return pipeline.wait_message(

@@ -649,14 +649,7 @@ void test_device_provider() {
   Testbed testbed;
   std::string file = testbed.write_credentials_file();
   g_setenv("ROBOROCK_CREDENTIALS", file.c_str(), TRUE);
-  Launch monitor;
-  gchar *out = nullptr, *err = nullptr;
-  g_assert_true(g_spawn_command_line_sync("timeout 30 gst-device-monitor-1.0 Source/Network", &out,
-                                          &err, &monitor.status, nullptr));
-  monitor.output = std::string(out) + err;
-  g_free(out);
-  g_free(err);
-  g_test_message("%s", monitor.output.c_str());
+  Launch monitor = run_command_line("gst-device-monitor-1.0 Source/Network");
   g_assert_true(monitor.says("name  : Simulated robot"));
   g_assert_true(monitor.says("class : Video/Audio/Source/Network"));
   g_assert_true(monitor.says(("roborock.duid = " + testbed.account().duid).c_str()));

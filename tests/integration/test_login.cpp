@@ -151,8 +151,38 @@ void test_list() {
   g_assert_cmpint(list.exit_status, ==, 0);
   g_assert_true(list.says("Kitchen robot"));
   g_assert_true(list.says("Hall"));
+  g_assert_true(list.says("CAMERA"));
+  g_assert_true(list.says("roborock.vacuum.a40  no "));         // Hall: featureSet without camera
+  g_assert_true(list.says("roborock.vacuum.a27  yes "));        // Kitchen
+  g_assert_true(list.says("roborock.vacuum.a27  unknown "));    // shared: no featureSet
   g_assert_cmpuint(testbed.web_api_events().size(), ==, asked); // the file only
   assert_no_secrets(testbed, list);
+}
+
+// gst-device-monitor-1.0 lists the camera robots of the file the login tool
+// wrote (found through $ROBOROCK_CREDENTIALS); gst-inspect-1.0 shows the
+// provider.
+void test_device_monitor() {
+  Testbed testbed(with_web_api());
+  g_assert_cmpint(
+      run_login(testbed, {"--email", testbed.login_email(), "--code", testbed.login_code()})
+          .exit_status,
+      ==, 0);
+  g_setenv("ROBOROCK_CREDENTIALS", credentials_path(testbed).c_str(), TRUE);
+  Launch monitor = run_command_line("gst-device-monitor-1.0 Source/Network");
+  g_unsetenv("ROBOROCK_CREDENTIALS");
+  g_assert_true(monitor.says("name  : Kitchen robot"));
+  g_assert_true(monitor.says("roborock.model = roborock.vacuum.a27"));
+  g_assert_true(monitor.says("roborock.camera = yes"));
+  g_assert_true(monitor.says("name  : Mum's robot"));
+  g_assert_true(monitor.says("roborock.camera = unknown"));
+  g_assert_true(monitor.says("video/x-h264"));
+  g_assert_false(monitor.says("Hall")); // its flags say it has no camera
+  g_assert_false(monitor.says(testbed.account().local_key.c_str()));
+
+  Launch inspect = run_command_line("gst-inspect-1.0 roborock");
+  g_assert_true(inspect.says("roborockdeviceprovider"));
+  g_assert_true(inspect.says("roborocksrc"));
 }
 
 // --refresh reuses the saved login: no new code while the token works.
@@ -279,6 +309,7 @@ int main(int argc, char **argv) {
   g_test_init(&argc, &argv, nullptr);
   g_test_add_func("/login/first-run-streams", test_first_run_streams);
   g_test_add_func("/login/list", test_list);
+  g_test_add_func("/login/device-monitor", test_device_monitor);
   g_test_add_func("/login/refresh", test_refresh);
   g_test_add_func("/login/refresh-after-expiry", test_refresh_after_expiry);
   g_test_add_func("/login/wrong-code", test_wrong_code);

@@ -15,7 +15,8 @@ const char *kReply = R"({"api":null,"code":200,"status":"ok","success":true,"res
   "devices":[{"duid":"duidKitchen","name":"Kitchen robot","localKey":"localKeyKitch16","productId":"prodA",
               "online":true,"featureSet":"2234201184108543","newFeatureSet":"0000000000002041"},
              {"duid":"duidNoKey","name":"Broken"},
-             {"duid":"duidHall","name":"Hall","localKey":"localKeyHall0016","productId":42}],
+             {"duid":"duidHall","name":"Hall","localKey":"localKeyHall0016","productId":42,
+              "featureSet":2234201184108535}],
   "receivedDevices":[{"duid":"duidShared","name":"Mum's robot","localKey":"localKeyShared16",
                       "productId":"unknownProduct"}],
   "rooms":[]}})";
@@ -37,6 +38,23 @@ void test_devices_and_models() {
   ASSERT_STR_EQ(shared.duid, "duidShared");
   g_assert_true(shared.shared);
   ASSERT_STR_EQ(shared.model, ""); // no such product
+}
+
+// featureSet's mask 8 is the video monitor; without a usable featureSet the
+// camera is unknown, never guessed.
+void test_camera_from_feature_set() {
+  auto devices = parse_home_data(kReply);
+  g_assert_true(devices.ok());
+  g_assert_true((*devices)[0].camera == CameraSupport::Yes);
+  g_assert_true((*devices)[1].camera == CameraSupport::No); // a number, bit 3 clear
+  g_assert_true((*devices)[2].camera == CameraSupport::Unknown);
+  // An a187's (S8 MaxV Ultra, a camera robot) featureSet as home data has it.
+  g_assert_true(camera_support_from_feature_set("2247397454282751") == CameraSupport::Yes);
+  g_assert_true(camera_support_from_feature_set("2247397454282743") == CameraSupport::No);
+  for (const char *odd : {"", "0", "-8", "8x", "0x8", " 8", "99999999999999999999999"})
+    if (camera_support_from_feature_set(odd) != CameraSupport::Unknown)
+      g_error("\"%s\" is not unknown", odd);
+  ASSERT_STR_EQ(camera_support_name(CameraSupport::No), "no");
 }
 
 void test_bad_replies() {
@@ -74,6 +92,7 @@ void test_odd_members() {
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, nullptr);
   g_test_add_func("/home-data/devices-and-models", test_devices_and_models);
+  g_test_add_func("/home-data/camera-from-feature-set", test_camera_from_feature_set);
   g_test_add_func("/home-data/bad-replies", test_bad_replies);
   g_test_add_func("/home-data/odd-members", test_odd_members);
   return g_test_run();

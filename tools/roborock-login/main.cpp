@@ -9,6 +9,8 @@
 //   roborock-login --list              the robots of the file
 //   roborock-login --refresh           renew the robot list (a new code only
 //                                      when the saved login has expired)
+#include <unistd.h>
+
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -49,13 +51,17 @@ int fail(const Error &error) {
   return 1;
 }
 
-std::string prompt(const char *question) {
+// Asks on stderr. An answer piped in is not echoed by a terminal, so the
+// question's line is ended here: the email is shown, the code never is.
+std::string prompt(const char *question, bool show_answer) {
   std::fprintf(stderr, "%s", question);
   std::fflush(stderr);
   std::string line;
   std::getline(std::cin, line);
   while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
     line.pop_back();
+  if (!isatty(STDIN_FILENO))
+    std::fprintf(stderr, "%s\n", show_answer ? line.c_str() : "");
   return line;
 }
 
@@ -76,7 +82,7 @@ Result<std::string> read_code(const Options &options, const std::string &email) 
   std::string code = options.code ? options.code : "";
   if (code.empty()) {
     std::fprintf(stderr, "A login code was emailed to %s.\n", email.c_str());
-    code = prompt("Code: ");
+    code = prompt("Code: ", false);
   }
   if (code.empty())
     return Error{ErrorCode::LoginCodeWrong, "No code given; run roborock-login again.", ""};
@@ -99,7 +105,7 @@ Status fetch_and_save(WebApi &api, SavedLogin &login, const std::string &path) {
 // A new login: region, code, keys, robots.
 int log_in(const Options &options, const std::string &path, std::string email) {
   if (email.empty())
-    email = prompt("Roborock account email: ");
+    email = prompt("Roborock account email: ", true);
   if (email.empty())
     return fail({ErrorCode::CredentialsMissing, "No email given.", ""});
   WebApi api(email, web_api_options(options));

@@ -17,10 +17,11 @@ void print_robots(FILE *out, const std::vector<DeviceRecord> &devices) {
     model_width = std::max(model_width, device.model.size());
   }
   int nw = int(name_width), mw = int(model_width);
-  std::fprintf(out, "%-*s  %-*s  %s\n", nw, "NAME", mw, "MODEL", "DUID");
+  std::fprintf(out, "%-*s  %-*s  %-7s  %s\n", nw, "NAME", mw, "MODEL", "CAMERA", "DUID");
   for (const DeviceRecord &device : devices)
-    std::fprintf(out, "%-*s  %-*s  %s%s\n", nw, device.name.c_str(), mw,
-                 device.model.empty() ? "?" : device.model.c_str(), device.duid.c_str(),
+    std::fprintf(out, "%-*s  %-*s  %-7s  %s%s\n", nw, device.name.c_str(), mw,
+                 device.model.empty() ? "?" : device.model.c_str(),
+                 camera_support_name(device.camera), device.duid.c_str(),
                  device.shared ? "  (shared with you)" : "");
 }
 

@@ -19,20 +19,25 @@ using namespace roborock::testbed;
 
 int main(int argc, char **argv) {
   gboolean turn = FALSE;
+  gboolean web_api = FALSE;
   gchar **sim_args = nullptr;
-  GOptionEntry entries[] = {{"turn", 0, 0, G_OPTION_ARG_NONE, &turn,
-                             "Also run coturn and hand its relay to the robot", nullptr},
-                            {"sim-arg", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sim_args,
-                             "Extra roborock-sim flag, e.g. --sim-arg=--sdp-retries=5 (repeatable)",
-                             "FLAG"},
-                            {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
+  GOptionEntry entries[] = {
+      {"turn", 0, 0, G_OPTION_ARG_NONE, &turn, "Also run coturn and hand its relay to the robot",
+       nullptr},
+      {"web-api", 0, 0, G_OPTION_ARG_NONE, &web_api,
+       "Also run the simulated account web API (for roborock-login)", nullptr},
+      {"sim-arg", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sim_args,
+       "Extra roborock-sim flag, e.g. --sim-arg=--sdp-retries=5 (repeatable)", "FLAG"},
+      {nullptr, 0, 0, G_OPTION_ARG_NONE, nullptr, nullptr, nullptr}};
   GOptionContext *context = g_option_context_new("-- COMMAND [ARGS...]");
   g_option_context_set_summary(
       context,
       "Runs COMMAND against a simulated robot. Must run inside tools/netns-run.\n"
       "COMMAND sees ROBOROCK_MQTT_URL, ROBOROCK_CA_FILE, ROBOROCK_RRIOT_U/S/K, ROBOROCK_DUID,\n"
       "ROBOROCK_LOCAL_KEY, ROBOROCK_PASSWORD, ROBOROCK_CREDENTIALS_FILE (a user_data JSON)\n"
-      "and ROBOROCK_SIM_EVENTS (the simulator's event log).");
+      "and ROBOROCK_SIM_EVENTS (the simulator's event log); with --web-api also\n"
+      "ROBOROCK_WEB_API_URLS (space-separated), ROBOROCK_LOGIN_EMAIL and ROBOROCK_LOGIN_CODE\n"
+      "(the code the simulated cloud 'emails').");
   g_option_context_add_main_entries(context, entries, nullptr);
   GError *error = nullptr;
   if (!g_option_context_parse(context, &argc, &argv, &error)) {
@@ -50,6 +55,7 @@ int main(int argc, char **argv) {
 
   TestbedOptions options;
   options.start_turn = turn;
+  options.start_web_api = web_api;
   for (gchar **arg = sim_args; arg && *arg; arg++)
     options.simulator_args.push_back(*arg);
   Testbed testbed(options);
@@ -75,6 +81,14 @@ int main(int argc, char **argv) {
   };
   for (auto &setting : settings)
     env = g_environ_setenv(env, setting.name, setting.value.c_str(), TRUE);
+  if (web_api) {
+    std::string urls;
+    for (const std::string &url : testbed.web_api_urls())
+      urls += (urls.empty() ? "" : " ") + url;
+    env = g_environ_setenv(env, "ROBOROCK_WEB_API_URLS", urls.c_str(), TRUE);
+    env = g_environ_setenv(env, "ROBOROCK_LOGIN_EMAIL", testbed.login_email().c_str(), TRUE);
+    env = g_environ_setenv(env, "ROBOROCK_LOGIN_CODE", testbed.login_code().c_str(), TRUE);
+  }
 
   gint status = 0;
   if (!g_spawn_sync(nullptr, argv + first, env,

@@ -282,7 +282,9 @@ void Testbed::start_broker() {
 
 // Regions "us" (no account) and "eu" (the account), as the real cloud's
 // discovery meets them; the account is the test account with an h key, its
-// broker the testbed's, and a home of three robots (one shared).
+// broker the testbed's, and a home of three robots: the simulator's (a
+// camera in its feature flags), "Hall" (flags without a camera) and a shared
+// one (no flags).
 constexpr int kWebApiPorts[] = {8441, 8442};
 
 std::vector<std::string> Testbed::web_api_urls() const {
@@ -299,7 +301,7 @@ void Testbed::start_web_api() {
       "\",\"productId\":\"prodS7\",\"online\":true,\"fv\":\"02.16.12\","
       "\"featureSet\":\"2234201184108543\",\"newFeatureSet\":\"0000000000002041\"},"
       "{\"duid\":\"hallDuid0002\",\"name\":\"Hall\",\"localKey\":\"HallLocalKey0002\","
-      "\"productId\":\"prodQ7\",\"online\":true}]";
+      "\"productId\":\"prodQ7\",\"online\":true,\"featureSet\":\"2234201184108535\"}]";
   std::string account =
       "{\"email\":\"" + login_email() + "\",\"code\":\"" + login_code() +
       "\",\"user\":{\"token\":\"webToken00000001\",\"rruid\":\"rrTest0001\",\"region\":\"eu\","
