@@ -372,7 +372,8 @@ std::string CameraSession::Core::renew_account_keys() {
   const Rriot &keys = account->rriot;
   if (keys.u == config_.rriot_u && keys.s == config_.rriot_s && keys.k == config_.rriot_k)
     return "re-read " + config_.credentials_file +
-           ", which has the same keys: log in again (e.g. in Home Assistant) to renew them";
+           ", which has the same keys: log in again (roborock-login, or in Home "
+           "Assistant) to renew them";
   log_message(LogLevel::Info, "session " + config_.duid +
                                   ": the broker refused the account keys; connecting with "
                                   "the new ones in " +

@@ -405,7 +405,8 @@ void MqttClient::on_connack(int rc) {
   if (rc == 4 || rc == 5) {
     fail(ErrorCode::BrokerNotAuthorized,
          "MQTT broker " + config_.broker.url() +
-             " refused the credentials (not authorized); check the account's rriot u/s/k");
+             " refused the credentials (not authorized); check the account's rriot u/s/k, "
+             "or log in again (roborock-login) if a newer login renewed them");
     return;
   }
   attempt_failed(std::string("broker refused the connection: ") + mosquitto_connack_string(rc));
