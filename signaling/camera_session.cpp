@@ -133,8 +133,8 @@ private:
   void watch_media();
   bool running() const { return rpc_ && !failed_ && !stopping_; }
 
-  void call(const std::string &method, const std::string &params, ResultHandler handler,
-            unsigned timeout_ms = 0);
+  int64_t call(const std::string &method, const std::string &params, ResultHandler handler,
+               unsigned timeout_ms = 0);
   void call_for_reply(const std::string &method, const std::string &params, ReplyHandler handler);
   void on_mqtt_state(MqttState mqtt_state, const Error *error);
   void connect_account();
@@ -198,7 +198,8 @@ private:
   std::vector<IceCandidate> queued_candidates_;
   std::set<std::string> seen_remote_candidates_;
   int64_t rc_seqnum_ = 0;
-  std::string last_poll_error_; // why the last get_device_sdp failed ("" if it said retry)
+  std::set<int64_t> commands_in_flight_; // the application's (command()), by request id
+  std::string last_poll_error_;          // why the last get_device_sdp failed ("" if it said retry)
 
   // Voice chat: wanted (config, then set_voice_chat) and granted.
   bool voice_busy_ = false;      // a start_voice_chat is in flight
@@ -255,14 +256,15 @@ void CameraSession::Core::fatal(const Error &error) {
   set_state(SessionState::Failed);
 }
 
-void CameraSession::Core::call(const std::string &method, const std::string &params,
-                               ResultHandler handler, unsigned timeout_ms) {
+int64_t CameraSession::Core::call(const std::string &method, const std::string &params,
+                                  ResultHandler handler, unsigned timeout_ms) {
   std::weak_ptr<Core> weak = weak_from_this();
-  rpc_->call(config_.duid, method, params, timeout_ms ? timeout_ms : config_.command_timeout_ms,
-             [weak, method, handler = std::move(handler)](Result<RpcReply> reply) {
-               if (auto self = weak.lock())
-                 handler(reply_result(method, std::move(reply)));
-             });
+  return rpc_->call(config_.duid, method, params,
+                    timeout_ms ? timeout_ms : config_.command_timeout_ms,
+                    [weak, method, handler = std::move(handler)](Result<RpcReply> reply) {
+                      if (auto self = weak.lock())
+                        handler(reply_result(method, std::move(reply)));
+                    });
 }
 
 // For the commands whose error replies need reading (code and message).
@@ -355,6 +357,12 @@ void CameraSession::Core::on_mqtt_state(MqttState mqtt_state, const Error *error
 }
 
 void CameraSession::Core::release_account() {
+  // The application's commands end now, as Cancelled, rather than at their
+  // timeout: the connection may live on for another session of the account.
+  std::set<int64_t> commands;
+  commands.swap(commands_in_flight_);
+  for (int64_t id : commands)
+    rpc_->cancel(id);
   rpc_->mqtt().remove_state_handler(mqtt_state_token_);
   rpc_->detach_device(device_token_);
   rpc_.reset(); // the last session of an account closes its MQTT connection
@@ -901,7 +909,11 @@ void CameraSession::Core::command(const std::string &method, const std::string &
       done(Error{ErrorCode::Cancelled, method + ": the session is not running"});
     return;
   }
-  call(method, params, [done = std::move(done)](Result<JsonNodePtr> result) {
+  // The id is known before any reply can come (replies and failures arrive
+  // through the loop, after this returns).
+  auto id = std::make_shared<int64_t>(-1);
+  *id = call(method, params, [this, id, done = std::move(done)](Result<JsonNodePtr> result) {
+    commands_in_flight_.erase(*id);
     if (!done)
       return;
     if (result)
@@ -909,6 +921,8 @@ void CameraSession::Core::command(const std::string &method, const std::string &
     else
       done(result.error());
   });
+  if (*id >= 0)
+    commands_in_flight_.insert(*id);
 }
 
 void CameraSession::Core::rc_move(double velocity, double omega, unsigned duration_ms,

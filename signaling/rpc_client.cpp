@@ -72,7 +72,13 @@ RpcClient::~RpcClient() {
   auto it = clients.find(registry_key(account_));
   if (it != clients.end() && it->second.expired()) // not if replaced by a newer client
     clients.erase(it);
-  pending_.clear(); // no callbacks: whoever held us is gone
+  // Every request still ends with one callback (rpc_client.h): Cancelled,
+  // posted, because a callback may reach for this client, which is going.
+  for (auto &entry : pending_)
+    loop_.post([callback = std::move(entry.second.callback), method = entry.second.method] {
+      callback(Error{ErrorCode::Cancelled, method + ": the connection was closed"});
+    });
+  pending_.clear();
   mqtt_->stop();
 }
 
@@ -161,7 +167,9 @@ int64_t RpcClient::call(const std::string &duid, const std::string &method,
 }
 
 void RpcClient::cancel(int64_t id) {
-  finish(id, Error{ErrorCode::Cancelled, "cancelled"});
+  auto it = pending_.find(id);
+  if (it != pending_.end())
+    finish(id, Error{ErrorCode::Cancelled, it->second.method + ": cancelled"});
 }
 
 void RpcClient::finish(int64_t id, Result<RpcReply> result) {

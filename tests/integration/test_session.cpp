@@ -6,7 +6,10 @@
 
 #include <gst/gst.h>
 
+#include <future>
+
 #include "camera_session.h"
+#include "rpc_client.h"
 #include "test_macros.h"
 #include "testbed.h"
 #include "webrtc_peer.h"
@@ -381,6 +384,91 @@ void test_commands_while_streaming() {
   g_assert_true(code == ErrorCode::Unsupported);
 }
 
+// A command still waiting for the robot when the session stops ends at once
+// as Cancelled, not at its timeout: with the account's connection closed
+// (the session held the last reference) and with it kept open by another
+// holder (here the test, as another session of the account would).
+void test_command_cancelled_at_stop() {
+  for (bool connection_shared : {false, true}) {
+    Testbed testbed({true, false, {"--silent=get_clean_summary"}});
+    CameraSessionConfig config = make_config(testbed);
+    config.command_timeout_ms = 60000; // far beyond the wait below
+    std::shared_ptr<RpcClient> other_holder;
+    if (connection_shared) {
+      RpcAccount account = make_rpc_account(config.broker, config.ca_file, config.rriot_u,
+                                            config.rriot_s, config.rriot_k);
+      std::promise<std::shared_ptr<RpcClient>> acquired;
+      EventLoop::shared().post(
+          [&] { acquired.set_value(RpcClient::acquire(EventLoop::shared(), account)); });
+      other_holder = acquired.get_future().get();
+    }
+    Run run(config);
+    run.wait_frames(testbed, 3);
+    std::atomic<bool> answered{false};
+    Error outcome{ErrorCode::RobotError, "no answer"};
+    run.session->send_command("get_clean_summary", "[]", [&](Result<std::string> result) {
+      outcome = result ? Error{ErrorCode::RobotError, "answered"} : result.error();
+      answered = true;
+    });
+    g_assert_true(
+        testbed.wait_until([&] { return testbed.count_commands("get_clean_summary") == 1; }, 5000));
+    run.session->stop();
+    g_assert_true(testbed.wait_until([&] { return answered.load(); }, 10000));
+    assert_code(outcome, ErrorCode::Cancelled);
+    g_assert_nonnull(strstr(outcome.message.c_str(), "get_clean_summary"));
+    if (other_holder) {
+      std::promise<void> released;
+      EventLoop::shared().post([&] {
+        other_holder.reset();
+        released.set_value();
+      });
+      released.get_future().wait();
+    }
+  }
+}
+
+// The account's connection closing ends its requests in flight as Cancelled
+// (rpc_client.h: every request ends with exactly one callback).
+void test_requests_cancelled_when_connection_closes() {
+  Testbed testbed({true, false, {"--silent=get_clean_summary"}});
+  CameraSessionConfig config = make_config(testbed);
+  RpcAccount account = make_rpc_account(config.broker, config.ca_file, config.rriot_u,
+                                        config.rriot_s, config.rriot_k);
+  std::shared_ptr<RpcClient> client;
+  std::atomic<bool> answered{false};
+  Error outcome{ErrorCode::RobotError, "no answer"};
+  auto on_loop = [](std::function<void()> work) {
+    std::promise<void> done;
+    EventLoop::shared().post([&] {
+      work();
+      done.set_value();
+    });
+    done.get_future().wait();
+  };
+  on_loop([&] {
+    client = RpcClient::acquire(EventLoop::shared(), account);
+    client->attach_device(config.duid, config.local_key, nullptr);
+  });
+  g_assert_true(testbed.wait_until(
+      [&] {
+        std::atomic<bool> connected{false};
+        on_loop([&] { connected = client->mqtt().state() == MqttState::Connected; });
+        return connected.load();
+      },
+      10000));
+  on_loop([&] {
+    client->call(config.duid, "get_clean_summary", "[]", 60000, [&](Result<RpcReply> reply) {
+      outcome = reply ? Error{ErrorCode::RobotError, "answered"} : reply.error();
+      answered = true;
+    });
+  });
+  g_assert_true(
+      testbed.wait_until([&] { return testbed.count_commands("get_clean_summary") == 1; }, 5000));
+  on_loop([&] { client.reset(); });
+  g_assert_true(testbed.wait_until([&] { return answered.load(); }, 10000));
+  assert_code(outcome, ErrorCode::Cancelled);
+}
+
 void test_shared_connection() {
   // Two sessions of one account share one MQTT connection; the second finds
   // the camera busy (one viewer at a time).
@@ -475,6 +563,9 @@ int main(int argc, char **argv) {
   g_test_add_func("/session/candidates-in-answer", test_candidates_in_answer);
   g_test_add_func("/session/commands-while-streaming", test_commands_while_streaming);
   g_test_add_func("/session/shared-connection", test_shared_connection);
+  g_test_add_func("/session/command-cancelled-at-stop", test_command_cancelled_at_stop);
+  g_test_add_func("/session/requests-cancelled-when-connection-closes",
+                  test_requests_cancelled_when_connection_closes);
   g_test_add_func("/session/robot-goes-offline", test_robot_goes_offline);
   g_test_add_func("/session/wire-format-independent", test_wire_format_independent);
   return g_test_run();
