@@ -389,6 +389,29 @@ static void on_audio_linked(GstRoborockSrc *self) {
 
 /* Session lifetime */
 
+/* Remote control's commands go to the session while it exists. */
+static RcCommands rc_commands_for(const std::shared_ptr<CameraSession> &running) {
+  std::weak_ptr<CameraSession> session = running;
+  RcCommands commands;
+  commands.start = [session] {
+    if (auto s = session.lock())
+      s->rc_start();
+  };
+  commands.move = [session](double velocity, double omega, unsigned duration_ms) {
+    if (auto s = session.lock())
+      s->rc_move(velocity, omega, duration_ms);
+  };
+  commands.halt = [session] {
+    if (auto s = session.lock())
+      s->rc_halt();
+  };
+  commands.end = [session] {
+    if (auto s = session.lock())
+      s->rc_end();
+  };
+  return commands;
+}
+
 static gboolean start_session(GstRoborockSrc *self) {
   RoborockSrcState *state = self->state;
   std::lock_guard<std::mutex> lock(state->lock);
@@ -435,7 +458,7 @@ static gboolean start_session(GstRoborockSrc *self) {
   state->plain_mqtt_url = config->broker.tls ? "" : config->broker.url();
   state->session = std::make_shared<CameraSession>(config.value(), state->media.get());
   state->media->set_session(state->session.get());
-  state->remote_control = std::make_unique<RemoteControl>(state->session.get());
+  state->remote_control = std::make_unique<RemoteControl>(rc_commands_for(state->session));
   GST_INFO_OBJECT(self, "starting a session with robot %s via %s", config->duid.c_str(),
                   config->broker.url().c_str());
   state->session->start();

@@ -3,9 +3,6 @@
 
 #include <mutex>
 
-#include "camera_session.h"
-#include "event_loop.h"
-
 namespace roborock {
 namespace {
 
@@ -25,32 +22,35 @@ int direction_of(const std::string &key) {
 
 } // namespace
 
-// Lives on the signaling loop; closures hold it, the owner detaches it.
+// Lives on the loop; closures hold it, the owner detaches it. Everything but
+// `attached` is touched on the loop thread only.
 struct RemoteControl::State {
-  std::mutex mutex; // guards session (the owner detaches from its thread)
-  CameraSession *session;
+  std::mutex mutex; // guards attached (the owner detaches from its thread)
+  bool attached = true;
+  RcCommands commands;
+  EventLoop &loop;
   int held = 0;
   bool rc_active = false;
   Timer repeat;
 
-  explicit State(CameraSession *s) : session(s) {}
+  State(RcCommands c, EventLoop &l) : commands(std::move(c)), loop(l) {}
 
   void send_move() {
     std::lock_guard<std::mutex> lock(mutex);
-    if (!session)
+    if (!attached)
       return;
     if (!held) {
-      session->rc_halt(); // app_rc_stop: the keys are released
+      commands.halt(); // the keys are released
       return;
     }
     double velocity = ((held & kForward) ? kRcVelocity : 0) - ((held & kBack) ? kRcVelocity : 0);
     double omega = ((held & kLeft) ? kRcOmega : 0) - ((held & kRight) ? kRcOmega : 0);
-    session->rc_move(velocity, omega, kRcMoveMs);
+    commands.move(velocity, omega, kRcMoveMs);
   }
 
   void update(int new_held, bool escape) {
     std::lock_guard<std::mutex> lock(mutex);
-    if (!session)
+    if (!attached)
       return;
     int before = held;
     held = new_held;
@@ -58,8 +58,8 @@ struct RemoteControl::State {
       repeat.cancel();
       if (rc_active) {
         if (before)
-          session->rc_halt();
-        session->rc_end();
+          commands.halt();
+        commands.end();
         rc_active = false;
       }
       held = 0;
@@ -68,21 +68,22 @@ struct RemoteControl::State {
     if (held == before)
       return; // key auto-repeat
     if (held && !rc_active) {
-      session->rc_start();
+      commands.start();
       rc_active = true;
     }
   }
 };
 
-RemoteControl::RemoteControl(CameraSession *session) : state_(std::make_shared<State>(session)) {}
+RemoteControl::RemoteControl(RcCommands commands, EventLoop &loop)
+    : state_(std::make_shared<State>(std::move(commands), loop)) {}
 
 RemoteControl::~RemoteControl() {
   {
     std::lock_guard<std::mutex> lock(state_->mutex);
-    state_->session = nullptr;
+    state_->attached = false;
   }
   // The timer belongs to the loop thread: cancel it there.
-  EventLoop::shared().post([state = state_] { state->repeat.cancel(); });
+  state_->loop.post([state = state_] { state->repeat.cancel(); });
 }
 
 void RemoteControl::key_pressed(const std::string &key) {
@@ -90,13 +91,13 @@ void RemoteControl::key_pressed(const std::string &key) {
   bool escape = key == "Escape";
   if (!direction && !escape)
     return;
-  EventLoop::shared().post([state = state_, direction, escape] {
+  state_->loop.post([state = state_, direction, escape] {
     int before = state->held;
     state->update(before | direction, escape);
     if (escape || state->held == before)
       return;
     state->send_move(); // at once, then while held
-    EventLoop::shared().start_timer(state->repeat, kRcRepeatMs, [state] {
+    state->loop.start_timer(state->repeat, kRcRepeatMs, [state] {
       state->send_move();
       return true;
     });
@@ -107,7 +108,7 @@ void RemoteControl::key_released(const std::string &key) {
   int direction = direction_of(key);
   if (!direction)
     return;
-  EventLoop::shared().post([state = state_, direction] {
+  state_->loop.post([state = state_, direction] {
     int before = state->held;
     state->update(before & ~direction, false);
     if (state->held == before)
