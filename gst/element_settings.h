@@ -26,6 +26,7 @@ struct ElementSettings {
   std::string client_id;
   VideoQuality quality = VideoQuality::HD;
   bool audio = true;
+  unsigned latency_ms = 200; // the jitter buffers'
   unsigned timeout_s = 10;
   unsigned talkback_volume = 80; // the robot's speaker, 0-100
   unsigned media_timeout_s = 5;  // no video this long while streaming: lost

@@ -109,25 +109,38 @@ static GstStaticPadTemplate audio_template = GST_STATIC_PAD_TEMPLATE(
 static GstStaticPadTemplate talkback_template = GST_STATIC_PAD_TEMPLATE(
     "talkback", GST_PAD_SINK, GST_PAD_REQUEST, GST_STATIC_CAPS("audio/x-raw"));
 
-/* C++ state, created in _init and deleted in finalize. */
+/* C++ state, created in _init and deleted in finalize.
+ *
+ * Locks, in the order they are taken (never the other way round):
+ *   restart_lock -> runtime_lock -> GST_OBJECT_LOCK (settings)
+ * - GST_OBJECT_LOCK guards `settings` (the properties). Code that needs them
+ *   copies them out and works on the copy unlocked (resolving a session's
+ *   configuration reads the credentials file).
+ * - runtime_lock guards what a run creates: the talk-back chain, the media
+ *   (with its session) and remote control. Code copies the shared pointers
+ *   out and calls them unlocked.
+ * - restart_lock guards the restart worker's schedule and the held errors.
+ * No lock is held across calls into other elements or the graph (gst_bin_add,
+ * pad and state changes), signal emissions, message posting, a session's
+ * stop() or a promise wait: each of them can run application code or wait
+ * for a thread that takes one of these locks. OutputPads has locks of its
+ * own, never held across such calls either.
+ */
 struct RoborockSrcState {
-  std::mutex lock; /* settings, talkback, and the session objects below */
-  ElementSettings settings;
-  guint latency_ms = DEFAULT_LATENCY;
-  std::unique_ptr<Talkback> talkback;
-  std::shared_ptr<OutputPads> outputs; /* the src pads, kept across sessions */
+  ElementSettings settings; /* GST_OBJECT_LOCK */
 
-  /* One session per READY -> PAUSED; the session runs on its own thread and
-   * reports through media. */
-  std::unique_ptr<WebrtcMedia> media;
-  std::shared_ptr<CameraSession> session;
-  std::unique_ptr<RemoteControl> remote_control;
-  std::atomic<SessionState> session_state{SessionState::Idle};
+  std::mutex runtime_lock;
+  std::shared_ptr<Talkback> talkback;        /* while the talkback pad exists */
+  const std::shared_ptr<OutputPads> outputs; /* the src pads, kept across sessions */
+  /* One media (and session) per READY -> PAUSED, and per restart; the
+   * session runs on the signaling thread and reports through the media. */
+  std::shared_ptr<WebrtcMedia> media;
+  std::shared_ptr<RemoteControl> remote_control;
   std::string plain_mqtt_url; /* the session's broker, when without TLS */
+  std::atomic<SessionState> session_state{SessionState::Idle};
 
-  /* Automatic restarts of a lost stream, under restart_lock (taken before
-   * `lock` when both are needed, never held across session or graph calls).
-   * One worker per READY -> PAUSED waits for a due restart and runs it. */
+  /* Automatic restarts of a lost stream, under restart_lock. One worker per
+   * READY -> PAUSED waits for a due restart and runs it. */
   std::mutex restart_lock;
   std::condition_variable restart_wake;
   std::thread restart_worker;
@@ -147,6 +160,8 @@ struct RoborockSrcState {
   bool errors_may_post = false;
   std::vector<Error> held_errors;
   gint64 held_errors_due_us = 0; /* 0: none held */
+
+  explicit RoborockSrcState(std::shared_ptr<OutputPads> pads) : outputs(std::move(pads)) {}
 };
 
 struct _GstRoborockSrc {
@@ -172,6 +187,24 @@ GType gst_roborock_src_quality_get_type(void) {
   if (g_once_init_enter(&type))
     g_once_init_leave(&type, g_enum_register_static("GstRoborockSrcQuality", values));
   return type;
+}
+
+/* The properties as they are now (GST_OBJECT_LOCK for the copy). */
+static ElementSettings copy_settings(GstRoborockSrc *self) {
+  GST_OBJECT_LOCK(self);
+  ElementSettings settings = self->state->settings;
+  GST_OBJECT_UNLOCK(self);
+  return settings;
+}
+
+static std::shared_ptr<WebrtcMedia> running_media(GstRoborockSrc *self) {
+  std::lock_guard<std::mutex> lock(self->state->runtime_lock);
+  return self->state->media;
+}
+
+static std::shared_ptr<CameraSession> running_session(GstRoborockSrc *self) {
+  auto media = running_media(self);
+  return media ? media->session() : nullptr;
 }
 
 /* Errors */
@@ -296,11 +329,7 @@ static void post_fatal_error(GstRoborockSrc *self, const Error &error) {
  * left (posting a warning and a "restarting" message), else post the error. */
 static void on_fatal_error(GstRoborockSrc *self, const Error &error) {
   RoborockSrcState *state = self->state;
-  int max_restarts;
-  {
-    std::lock_guard<std::mutex> lock(state->lock);
-    max_restarts = state->settings.max_restarts;
-  }
+  int max_restarts = copy_settings(self).max_restarts;
   int attempt = 0;
   gint64 delay_us = 0;
   bool exhausted = false;
@@ -360,28 +389,27 @@ static void handle_navigation(GstRoborockSrc *self, GstEvent *event) {
   if ((type != GST_NAVIGATION_EVENT_KEY_PRESS && type != GST_NAVIGATION_EVENT_KEY_RELEASE) ||
       !gst_navigation_event_parse_key_event(event, &key) || !key)
     return;
-  RoborockSrcState *state = self->state;
-  std::lock_guard<std::mutex> lock(state->lock);
-  if (!state->remote_control)
+  std::shared_ptr<RemoteControl> remote_control;
+  {
+    std::lock_guard<std::mutex> lock(self->state->runtime_lock);
+    remote_control = self->state->remote_control;
+  }
+  if (!remote_control)
     return;
   GST_DEBUG_OBJECT(self, "key %s %s", key,
                    type == GST_NAVIGATION_EVENT_KEY_PRESS ? "pressed" : "released");
   if (type == GST_NAVIGATION_EVENT_KEY_PRESS)
-    state->remote_control->key_pressed(key);
+    remote_control->key_pressed(key);
   else
-    state->remote_control->key_released(key);
+    remote_control->key_released(key);
 }
 
 /* Someone listens: the robot's microphone is wanted (start_voice_chat with
  * record). Runs in the thread that links the pad. */
 static void on_audio_linked(GstRoborockSrc *self) {
-  std::shared_ptr<CameraSession> session;
-  {
-    std::lock_guard<std::mutex> lock(self->state->lock);
-    if (!self->state->settings.audio)
-      return;
-    session = self->state->session;
-  }
+  if (!copy_settings(self).audio)
+    return;
+  std::shared_ptr<CameraSession> session = running_session(self);
   GST_INFO_OBJECT(self, "audio pad linked: asking the robot for its audio");
   if (session)
     session->set_voice_chat(true, false);
@@ -412,21 +440,8 @@ static RcCommands rc_commands_for(const std::shared_ptr<CameraSession> &running)
   return commands;
 }
 
-static gboolean start_session(GstRoborockSrc *self) {
-  RoborockSrcState *state = self->state;
-  std::lock_guard<std::mutex> lock(state->lock);
-
-  auto config = resolve_session_config(state->settings, default_credentials_path());
-  if (!config) {
-    GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("%s", config.error().message.c_str()),
-                      ("%s", error_code_name(config.error().code)));
-    return FALSE;
-  }
-  if (auto missing = missing_media_element(state->settings.audio)) {
-    post_missing_element(GST_ELEMENT(self), *missing);
-    return FALSE;
-  }
-
+/* The media's reports, as GStreamer messages (signaling thread). */
+static WebrtcMedia::Events media_events(GstRoborockSrc *self) {
   WebrtcMedia::Events events;
   events.on_state = [self](SessionState session_state) {
     if (session_state == SessionState::Streaming) {
@@ -442,26 +457,54 @@ static gboolean start_session(GstRoborockSrc *self) {
     else
       post_session_error(self, error, false);
   };
+  return events;
+}
+
+/* Builds the media and its session from the properties and starts the
+ * session. Only the state change and the restart worker call it, never at
+ * once (the worker ends before PAUSED -> READY stops the session). */
+static gboolean start_session(GstRoborockSrc *self) {
+  RoborockSrcState *state = self->state;
+  ElementSettings settings = copy_settings(self);
+  auto config = resolve_session_config(settings, default_credentials_path());
+  if (!config) {
+    GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("%s", config.error().message.c_str()),
+                      ("%s", error_code_name(config.error().code)));
+    return FALSE;
+  }
+  if (auto missing = missing_media_element(settings.audio)) {
+    post_missing_element(GST_ELEMENT(self), *missing);
+    return FALSE;
+  }
+
   WebrtcMedia::Config media_config;
-  media_config.latency_ms = state->latency_ms;
-  media_config.audio = state->settings.audio;
-  media_config.talkback = state->talkback.get();
-  state->media = std::make_unique<WebrtcMedia>(GST_ELEMENT(self), media_config, state->outputs,
-                                               std::move(events));
+  media_config.latency_ms = settings.latency_ms;
+  media_config.audio = settings.audio;
+  {
+    std::lock_guard<std::mutex> lock(state->runtime_lock);
+    media_config.talkback = state->talkback;
+  }
   /* Voice chat pauses the robot's cleaning: only for a linked audio pad (from
    * an earlier session; a later link asks then) or a talk-back pad. */
-  config->voice_record = state->settings.audio && state->outputs->audio_linked();
-  config->voice_play = state->talkback != nullptr;
+  config->voice_record = settings.audio && state->outputs->audio_linked();
+  config->voice_play = media_config.talkback != nullptr;
   config->media_progress = [outputs = state->outputs] {
     return outputs->video_frames();
   };
-  state->plain_mqtt_url = config->broker.tls ? "" : config->broker.url();
-  state->session = std::make_shared<CameraSession>(config.value(), state->media.get());
-  state->media->set_session(state->session.get());
-  state->remote_control = std::make_unique<RemoteControl>(rc_commands_for(state->session));
+  std::string plain_mqtt_url = config->broker.tls ? "" : config->broker.url();
   GST_INFO_OBJECT(self, "starting a session with robot %s via %s", config->duid.c_str(),
                   config->broker.url().c_str());
-  state->session->start();
+  auto media =
+      std::make_shared<WebrtcMedia>(GST_ELEMENT(self), media_config, std::move(config.value()),
+                                    state->outputs, media_events(self));
+  std::shared_ptr<CameraSession> session = media->session();
+  {
+    std::lock_guard<std::mutex> lock(state->runtime_lock);
+    state->media = media;
+    state->remote_control = std::make_shared<RemoteControl>(rc_commands_for(session));
+    state->plain_mqtt_url = plain_mqtt_url;
+  }
+  session->start();
   return TRUE;
 }
 
@@ -469,30 +512,29 @@ static gboolean start_session(GstRoborockSrc *self) {
  * after this no session callback runs. */
 static void stop_session(GstRoborockSrc *self) {
   RoborockSrcState *state = self->state;
-  std::shared_ptr<CameraSession> session;
+  std::shared_ptr<RemoteControl> remote_control;
+  std::shared_ptr<WebrtcMedia> media;
   {
-    std::lock_guard<std::mutex> lock(state->lock);
-    state->remote_control.reset();
-    session = state->session;
+    std::lock_guard<std::mutex> lock(state->runtime_lock);
+    remote_control = std::move(state->remote_control);
+    media = state->media;
   }
-  if (session)
-    session->stop(); /* unlocked: callbacks may need the lock until it returns */
+  remote_control.reset(); /* no key sends anything from here on */
+  if (media)
+    media->session()->stop(); /* unlocked: callbacks may need the locks until it returns */
 }
 
 /* Second half, with webrtcbin no longer streaming: remove the media. */
 static void release_session(GstRoborockSrc *self) {
   RoborockSrcState *state = self->state;
-  std::unique_ptr<WebrtcMedia> media;
-  std::shared_ptr<CameraSession> session;
+  std::shared_ptr<WebrtcMedia> media;
   {
-    std::lock_guard<std::mutex> lock(state->lock);
+    std::lock_guard<std::mutex> lock(state->runtime_lock);
     media = std::move(state->media);
-    session = std::move(state->session);
   }
   if (media)
     media->teardown();
-  media.reset();
-  session.reset();
+  media.reset(); /* the last reference, unless a stats read still holds it */
   state->session_state = SessionState::Idle;
 }
 
@@ -501,8 +543,8 @@ static void release_session(GstRoborockSrc *self) {
 static void warn_if_plain_mqtt(GstRoborockSrc *self) {
   std::string url;
   {
-    std::lock_guard<std::mutex> lock(self->state->lock);
-    if (!self->state->session || self->state->plain_mqtt_url.empty())
+    std::lock_guard<std::mutex> lock(self->state->runtime_lock);
+    if (!self->state->media || self->state->plain_mqtt_url.empty())
       return;
     url = self->state->plain_mqtt_url;
   }
@@ -521,9 +563,8 @@ static void restart_session(GstRoborockSrc *self) {
   release_session(self);
   if (!start_session(self))
     return; /* start_session posted why */
-  std::lock_guard<std::mutex> lock(self->state->lock);
-  if (self->state->media)
-    self->state->media->start_playing();
+  if (auto media = running_media(self))
+    media->start_playing();
 }
 
 /* The run's worker: due restarts, and held errors PLAYING did not post. */
@@ -617,15 +658,11 @@ static GstStateChangeReturn gst_roborock_src_change_state(GstElement *element,
   case GST_STATE_CHANGE_PLAYING_TO_PAUSED:
     result = GST_STATE_CHANGE_NO_PREROLL; /* a live source */
     break;
-  case GST_STATE_CHANGE_PAUSED_TO_PLAYING: {
-    {
-      std::lock_guard<std::mutex> lock(self->state->lock);
-      if (self->state->media)
-        self->state->media->allow_offer();
-    }
+  case GST_STATE_CHANGE_PAUSED_TO_PLAYING:
+    if (auto media = running_media(self))
+      media->allow_offer();
     post_held_errors(self);
     break;
-  }
   case GST_STATE_CHANGE_PAUSED_TO_READY:
     release_session(self);
     break;
@@ -645,18 +682,32 @@ static GstPad *gst_roborock_src_request_new_pad(GstElement *element, GstPadTempl
     post_missing_element(element, *missing); /* unlocked: posting runs bus handlers */
     return NULL;
   }
-  GstPad *pad;
+  bool running;
   {
-    std::lock_guard<std::mutex> lock(state->lock);
+    std::lock_guard<std::mutex> lock(state->runtime_lock);
     if (state->talkback) {
       GST_WARNING_OBJECT(self, "there is only one talkback pad");
       return NULL;
     }
-    if (state->media)
-      GST_WARNING_OBJECT(self, "talkback requested while a session runs: it takes effect "
-                               "from the next start");
-    state->talkback = std::make_unique<Talkback>(GST_BIN(self), templ);
-    pad = state->talkback->pad();
+    running = state->media != nullptr;
+  }
+  if (running)
+    GST_WARNING_OBJECT(self, "talkback requested while a session runs: it takes effect "
+                             "from the next start");
+  /* Built unlocked: it adds its chain to the bin. */
+  auto talkback = std::make_shared<Talkback>(GST_BIN(self), templ);
+  GstPad *pad = talkback->pad();
+  bool taken = false;
+  {
+    std::lock_guard<std::mutex> lock(state->runtime_lock);
+    if (!state->talkback) {
+      state->talkback = talkback;
+      taken = true;
+    }
+  }
+  if (!taken) { /* another request won meanwhile */
+    GST_WARNING_OBJECT(self, "there is only one talkback pad");
+    return NULL; /* our chain goes with the last reference */
   }
   if (GST_STATE(element) > GST_STATE_READY)
     gst_pad_set_active(pad, TRUE);
@@ -666,23 +717,18 @@ static GstPad *gst_roborock_src_request_new_pad(GstElement *element, GstPadTempl
 
 static void gst_roborock_src_release_pad(GstElement *element, GstPad *pad) {
   GstRoborockSrc *self = GST_ROBOROCK_SRC(element);
-  std::unique_ptr<Talkback> talkback;
+  std::shared_ptr<Talkback> talkback;
   {
-    std::lock_guard<std::mutex> lock(self->state->lock);
+    std::lock_guard<std::mutex> lock(self->state->runtime_lock);
     if (!self->state->talkback || self->state->talkback->pad() != pad)
       return;
     talkback = std::move(self->state->talkback);
   }
   gst_element_remove_pad(element, pad);
-  talkback.reset();
+  talkback.reset(); /* a running session keeps its chain until it ends */
 }
 
 /* Action signals */
-
-static std::shared_ptr<CameraSession> running_session(GstRoborockSrc *self) {
-  std::lock_guard<std::mutex> lock(self->state->lock);
-  return self->state->session;
-}
 
 /* Sends a command and waits for the robot's reply (bounded by the timeout). */
 static Result<std::string>
@@ -693,11 +739,7 @@ call_and_wait(GstRoborockSrc *self,
     return Error{ErrorCode::Cancelled, "the element is not running (set it to PLAYING first)"};
   if (EventLoop::shared().in_loop_thread())
     return Error{ErrorCode::Cancelled, "cannot wait for the robot from a session callback"};
-  guint timeout_s;
-  {
-    std::lock_guard<std::mutex> lock(self->state->lock);
-    timeout_s = self->state->settings.timeout_s;
-  }
+  guint timeout_s = copy_settings(self).timeout_s;
   auto reply = std::make_shared<std::promise<Result<std::string>>>();
   std::future<Result<std::string>> future = reply->get_future();
   send(*session, [reply](Result<std::string> result) { reply->set_value(std::move(result)); });
@@ -793,13 +835,19 @@ static GstStructure *make_stats(GstRoborockSrc *self) {
       G_GUINT64_CONSTANT(0), "packets-lost", G_TYPE_INT64, G_GINT64_CONSTANT(0), "round-trip-time",
       G_TYPE_DOUBLE, -1.0, "jitter", G_TYPE_DOUBLE, -1.0, "local-candidate-type", G_TYPE_STRING,
       "none", "remote-candidate-type", G_TYPE_STRING, "none", NULL);
-  std::lock_guard<std::mutex> lock(state->lock);
+  std::shared_ptr<WebrtcMedia> media;
+  std::shared_ptr<Talkback> talkback_chain;
+  {
+    std::lock_guard<std::mutex> lock(state->runtime_lock);
+    media = state->media;
+    talkback_chain = state->talkback;
+  }
   guint64 video = state->outputs->video_frames(), audio = state->outputs->audio_frames();
-  guint64 talkback = state->talkback ? state->talkback->frames_sent() : 0;
-  guint reconnects = state->session ? state->session->reconnect_count() : 0;
-  guint undecodable = state->session ? state->session->undecodable_count() : 0;
-  if (state->media)
-    state->media->add_stats(stats);
+  guint64 talkback = talkback_chain ? talkback_chain->frames_sent() : 0;
+  guint reconnects = media ? media->session()->reconnect_count() : 0;
+  guint undecodable = media ? media->session()->undecodable_count() : 0;
+  if (media)
+    media->add_stats(stats); /* unlocked: it waits for webrtcbin's get-stats */
   gst_structure_set(stats, "video-frames", G_TYPE_UINT64, video, "audio-frames", G_TYPE_UINT64,
                     audio, "talkback-frames", G_TYPE_UINT64, talkback, "reconnects", G_TYPE_UINT,
                     reconnects, "undecodable-frames", G_TYPE_UINT, undecodable, NULL);
@@ -810,9 +858,9 @@ static void gst_roborock_src_set_property(GObject *object, guint prop_id, const 
                                           GParamSpec *pspec) {
   GstRoborockSrc *self = GST_ROBOROCK_SRC(object);
   RoborockSrcState *state = self->state;
-  std::shared_ptr<CameraSession> running;
+  bool quality_changed = false;
   {
-    std::lock_guard<std::mutex> lock(state->lock);
+    GST_OBJECT_LOCK(self);
     ElementSettings &s = state->settings;
     switch (prop_id) {
     case PROP_DUID:
@@ -848,7 +896,7 @@ static void gst_roborock_src_set_property(GObject *object, guint prop_id, const 
     case PROP_QUALITY:
       s.quality = g_value_get_enum(value) == GST_ROBOROCK_SRC_QUALITY_SD ? VideoQuality::SD
                                                                          : VideoQuality::HD;
-      running = state->session;
+      quality_changed = true;
       break;
     case PROP_AUDIO:
       s.audio = g_value_get_boolean(value);
@@ -857,7 +905,7 @@ static void gst_roborock_src_set_property(GObject *object, guint prop_id, const 
       set_string(s.client_id, value);
       break;
     case PROP_LATENCY:
-      state->latency_ms = g_value_get_uint(value);
+      s.latency_ms = g_value_get_uint(value);
       break;
     case PROP_TIMEOUT:
       s.timeout_s = g_value_get_uint(value);
@@ -875,7 +923,9 @@ static void gst_roborock_src_set_property(GObject *object, guint prop_id, const 
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
       break;
     }
+    GST_OBJECT_UNLOCK(self);
   }
+  std::shared_ptr<CameraSession> running = quality_changed ? running_session(self) : nullptr;
   if (running) /* switch the robot's stream while playing */
     running->set_quality(g_value_get_enum(value) == GST_ROBOROCK_SRC_QUALITY_SD ? VideoQuality::SD
                                                                                 : VideoQuality::HD);
@@ -889,7 +939,7 @@ static void gst_roborock_src_get_property(GObject *object, guint prop_id, GValue
     g_value_take_boxed(value, make_stats(self));
     return;
   }
-  std::lock_guard<std::mutex> lock(state->lock);
+  GST_OBJECT_LOCK(self);
   const ElementSettings &s = state->settings;
   switch (prop_id) {
   case PROP_DUID:
@@ -934,7 +984,7 @@ static void gst_roborock_src_get_property(GObject *object, guint prop_id, GValue
                        s.client_id.empty() ? default_client_id().c_str() : s.client_id.c_str());
     break;
   case PROP_LATENCY:
-    g_value_set_uint(value, state->latency_ms);
+    g_value_set_uint(value, s.latency_ms);
     break;
   case PROP_TIMEOUT:
     g_value_set_uint(value, s.timeout_s);
@@ -952,6 +1002,7 @@ static void gst_roborock_src_get_property(GObject *object, guint prop_id, GValue
     G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
     break;
   }
+  GST_OBJECT_UNLOCK(self);
 }
 
 /* URI handler: roborock://<duid>?local-key=..&u=..&s=..&k=..&password=.. */
@@ -967,9 +1018,8 @@ static const gchar *const *gst_roborock_src_uri_get_protocols(GType) {
 
 static gchar *gst_roborock_src_uri_get_uri(GstURIHandler *handler) {
   GstRoborockSrc *self = GST_ROBOROCK_SRC(handler);
-  std::lock_guard<std::mutex> lock(self->state->lock);
   /* Only the duid (or name): secrets must not travel in URIs that others log. */
-  g_autofree gchar *robot = g_uri_escape_string(self->state->settings.duid.c_str(), nullptr, FALSE);
+  g_autofree gchar *robot = g_uri_escape_string(copy_settings(self).duid.c_str(), nullptr, FALSE);
   return g_strdup_printf("%s://%s", kUriScheme, robot);
 }
 
@@ -1004,10 +1054,9 @@ static void gst_roborock_src_uri_handler_init(gpointer iface, gpointer) {
 
 static void gst_roborock_src_init(GstRoborockSrc *self) {
   GST_DEBUG_CATEGORY_INIT(gst_roborock_src_debug, "roborocksrc", 0, "Roborock camera source");
-  self->state = new RoborockSrcState();
-  self->state->outputs = std::make_shared<OutputPads>(
+  self->state = new RoborockSrcState(std::make_shared<OutputPads>(
       GST_ELEMENT(self), [self](GstEvent *event) { handle_navigation(self, event); },
-      [self] { on_audio_linked(self); });
+      [self] { on_audio_linked(self); }));
   /* A source without sinks: no async state changes, no EOS aggregation needed. */
   GST_OBJECT_FLAG_SET(self, GST_ELEMENT_FLAG_SOURCE);
   gst_bin_set_suppressed_flags(GST_BIN(self),

@@ -107,18 +107,21 @@ void OutputPads::begin_session(bool audio_wanted, GstClockTime latency) {
 }
 
 void OutputPads::announce(GstCaps *audio_caps) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (!in_session_) {
-    gst_caps_replace(&audio_caps, nullptr);
-    return;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!in_session_) {
+      gst_caps_replace(&audio_caps, nullptr);
+      return;
+    }
+    ensure_pad(video_); // always first: gst-launch's "roborocksrc ! decodebin" takes it
+    gst_caps_take(&audio_.gap_caps, audio_caps);
+    if (audio_caps && audio_wanted_)
+      ensure_pad(audio_);
+    else
+      audio_wanted_ = false; // none will come: no-more-pads at once
+    maybe_finish();
   }
-  ensure_pad(video_); // always first: gst-launch's "roborocksrc ! decodebin" takes it
-  gst_caps_take(&audio_.gap_caps, audio_caps);
-  if (audio_caps && audio_wanted_)
-    ensure_pad(audio_);
-  else
-    audio_wanted_ = false; // none will come: no-more-pads at once
-  maybe_finish();
+  expose();
 }
 
 bool OutputPads::audio_linked() const {
@@ -126,6 +129,7 @@ bool OutputPads::audio_linked() const {
   return audio_.ghost && gst_pad_is_linked(audio_.ghost);
 }
 
+// Unlocked: adding to the bin emits its element-added signals.
 GstElement *OutputPads::build_chain(const char *description) {
   GError *error = nullptr;
   GstElement *chain = gst_parse_bin_from_description(description, TRUE, &error);
@@ -145,49 +149,86 @@ GstElement *OutputPads::build_chain(const char *description) {
   return chain;
 }
 
-void OutputPads::add_webrtc_pad(GstPad *pad) {
+// Which of the session's outputs a new webrtcbin pad feeds: video, audio
+// or nothing (an unexpected stream, or audio nobody wants). Reserves it.
+OutputPads::Output *OutputPads::claim_output(GstPad *pad) {
   Media media = media_of(pad);
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (!in_session_)
-    return;
-  GstElement *chain = nullptr;
   Output *output = nullptr;
-  if (media == Media::Video && !video_.chain) {
+  if (media == Media::Video)
     output = &video_;
+  else if (media == Media::Audio && audio_wanted_)
+    output = &audio_;
+  if (!output || output->chain || output->building)
+    return nullptr;
+  output->building = true;
+  return output;
+}
+
+void OutputPads::add_webrtc_pad(GstPad *pad) {
+  Output *output = nullptr;
+  unsigned session;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!in_session_)
+      return;
+    output = claim_output(pad);
+    session = session_;
+  }
+  // Built unlocked (see build_chain); nothing flows into it before the link
+  // below, which is this streaming thread's own next step.
+  GstElement *chain;
+  if (output == &video_) {
     chain = build_chain(kVideoChain);
     keep_timestamped_gops(chain);
-  } else if (media == Media::Audio && audio_wanted_ && !audio_.chain) {
-    output = &audio_;
+  } else if (output == &audio_) {
     const char *description = audio_chain_for(pad);
     chain = build_chain(description);
     audio_opus_ = g_str_has_prefix(description, "rtpopus");
     keep_audio_continuous(chain);
   } else {
     chain = build_chain(kDiscardChain); // unexpected streams must not stall webrtcbin
-    discard_chains_.push_back(chain);
   }
-  if (output) {
-    output->chain = chain;
-    hold_until_linked(*output);
-  }
+  if (output)
+    hold_until_linked(*output, chain);
   GstPad *chain_in = gst_element_get_static_pad(chain, "sink");
   gst_pad_link(pad, chain_in);
   gst_object_unref(chain_in);
 
+  if (!adopt_chain(output, chain, session)) {
+    remove_chain(element_, chain); // the session ended meanwhile
+    return;
+  }
+  expose();
+}
+
+// Takes a chain built for `output` (null: a discard chain) of session
+// `session`; false if that session has ended.
+bool OutputPads::adopt_chain(Output *output, GstElement *chain, unsigned session) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (output)
+    output->building = false;
+  if (!in_session_ || session_ != session)
+    return false;
+  if (!output) {
+    discard_chains_.push_back(chain);
+    return true;
+  }
+  output->chain = chain;
   // Video first; audio that came first waits for it (only until "audio"
   // exists, which fixes the order for good).
-  if (output == &video_ || (output == &audio_ && (video_.linked || audio_.ghost)))
+  if (output == &video_ || (output == &audio_ && (video_.targeted || audio_.ghost)))
     connect(*output);
-  if (output == &video_ && audio_.chain && !audio_.linked)
+  if (output == &video_ && audio_.chain && !audio_.targeted)
     connect(audio_);
   maybe_finish();
+  return true;
 }
 
 // Until its chain is connected to the element's pad, a chain's output stays
 // unlinked: sticky events wait on it and buffers are dropped, not returned as
 // not-linked.
-void OutputPads::hold_until_linked(Output &output) {
-  GstPad *chain_out = gst_element_get_static_pad(output.chain, "src");
+void OutputPads::hold_until_linked(Output &output, GstElement *chain) {
+  GstPad *chain_out = gst_element_get_static_pad(chain, "src");
   gst_pad_add_probe(
       chain_out, GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
       [](GstPad *, GstPadProbeInfo *, gpointer data) {
@@ -361,8 +402,9 @@ GstPad *OutputPads::create_ghost(Output &output) {
   return ghost;
 }
 
-// The element's pad for `output`: created and added once, re-activated for
-// later sessions (it was deactivated while the element was READY).
+// The element's pad for `output`: created once and queued for expose(),
+// re-activated for later sessions (it was deactivated while the element was
+// READY). Under mutex_.
 void OutputPads::ensure_pad(Output &output) {
   if (output.ghost) {
     gst_pad_set_active(output.ghost, TRUE);
@@ -370,22 +412,26 @@ void OutputPads::ensure_pad(Output &output) {
   }
   output.ghost = create_ghost(output);
   pads_announced_ = false;
-  gst_element_add_pad(element_, output.ghost);
+  to_expose_.push_back(&output);
 }
 
+// Under mutex_. Data passes once the pad is also on the element (expose()).
 void OutputPads::connect(Output &output) {
   ensure_pad(output);
   GstPad *chain_out = gst_element_get_static_pad(output.chain, "src");
   gst_ghost_pad_set_target(GST_GHOST_PAD(output.ghost), chain_out);
   gst_object_unref(chain_out);
-  output.linked = true;
+  output.targeted = true;
+  output.linked = output.exposed;
 }
 
+// Under mutex_: no-more-pads is due for expose() once every expected pad
+// exists.
 void OutputPads::maybe_finish() {
   if (pads_announced_ || !video_.ghost)
     return;
   if (!audio_wanted_ || audio_.ghost) {
-    finish();
+    finish_due_ = true;
     return;
   }
   // The robot may never send audio (voice chat refused): do not keep
@@ -393,19 +439,51 @@ void OutputPads::maybe_finish() {
   std::weak_ptr<OutputPads> weak = weak_from_this();
   unsigned session = session_;
   EventLoop::shared().post_delayed(kAudioGraceMs, [weak, session] {
-    if (auto self = weak.lock()) {
+    auto self = weak.lock();
+    if (!self)
+      return;
+    {
       std::lock_guard<std::mutex> lock(self->mutex_);
-      if (self->in_session_ && self->session_ == session)
-        self->finish();
+      if (!self->in_session_ || self->session_ != session)
+        return;
+      self->finish_due_ = true;
     }
+    self->expose();
   });
 }
 
-void OutputPads::finish() {
-  if (pads_announced_)
+// Adds the pads made under mutex_ to the element, in the order they were
+// made, then sends no-more-pads when due. Unlocked, because both run the
+// application's handlers (pad-added, no-more-pads), which may call back into
+// the element. One thread exposes at a time; another that finds it busy
+// leaves its pads to it, so the order holds without anyone waiting.
+void OutputPads::expose() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (exposing_)
     return;
-  pads_announced_ = true;
-  gst_element_no_more_pads(element_);
+  exposing_ = true;
+  while (!to_expose_.empty() || finish_due_) {
+    if (!to_expose_.empty()) {
+      Output *output = to_expose_.front();
+      to_expose_.erase(to_expose_.begin());
+      GstPad *ghost = GST_PAD(gst_object_ref(output->ghost));
+      lock.unlock();
+      gst_element_add_pad(element_, ghost);
+      gst_object_unref(ghost);
+      lock.lock();
+      output->exposed = true;
+      output->linked = output->targeted; // its chain's data may pass now
+      continue;
+    }
+    finish_due_ = false;
+    if (pads_announced_)
+      continue;
+    pads_announced_ = true;
+    lock.unlock();
+    gst_element_no_more_pads(element_);
+    lock.lock();
+  }
+  exposing_ = false;
 }
 
 // GAP events
@@ -609,6 +687,7 @@ void OutputPads::end_session() {
     if (output->chain)
       discard_chains_.push_back(output->chain);
     output->chain = nullptr;
+    output->targeted = false;
     output->linked = false;
   }
   for (GstElement *chain : discard_chains_)

@@ -69,8 +69,11 @@ private:
   struct Output {
     const char *name;
     GstPad *ghost = nullptr;         // created on first use, kept
+    bool exposed = false;            // the ghost is on the element (expose())
     GstElement *chain = nullptr;     // this session's
-    std::atomic<bool> linked{false}; // chain targeted by the ghost; read by streaming threads
+    bool building = false;           // a chain for it is being built (add_webrtc_pad)
+    bool targeted = false;           // the ghost's target is the chain
+    std::atomic<bool> linked{false}; // targeted and exposed: data passes; read by streaming threads
     GstCaps *gap_caps = nullptr;     // audio: the stream's caps before its first data
     // What left the ghost, under its internal pad's stream lock (taken by
     // whoever pushes: a streaming thread or the GAP thread).
@@ -79,8 +82,11 @@ private:
     gint64 first_data_us = 0;                     // when the run's first buffer left
   };
 
+  Output *claim_output(GstPad *pad);
+  bool adopt_chain(Output *output, GstElement *chain, unsigned session);
+  void expose();
   GstElement *build_chain(const char *description);
-  void hold_until_linked(Output &output);
+  void hold_until_linked(Output &output, GstElement *chain);
   void keep_timestamped_gops(GstElement *chain);
   void keep_audio_continuous(GstElement *chain);
   void connect(Output &output);
@@ -91,7 +97,6 @@ private:
   void run_gaps();
   void fill_gap(Output &output, GstClockTime running_time);
   bool start_stream(Output &output, GstPad *ghost);
-  void finish();
   static GstFlowReturn chain_combined(GstPad *pad, GstObject *parent, GstBuffer *buffer);
   static GstFlowReturn chain_list_combined(GstPad *pad, GstObject *parent, GstBufferList *list);
   GstFlowReturn combine(GstPad *ghost, GstFlowReturn result, guint frames);
@@ -99,15 +104,20 @@ private:
   GstElement *element_;
   NavigationHandler on_navigation_;
   LinkedHandler on_audio_linked_;
-  mutable std::mutex mutex_; // pads and chains
+  // Pads and chains. Never held across gst_element_add_pad, no-more-pads or
+  // gst_bin_add (they run application handlers): see expose().
+  mutable std::mutex mutex_;
   Output video_{"video"};
   Output audio_{"audio"};
   bool audio_wanted_ = true;
   bool in_session_ = false;
   unsigned session_ = 0;
   std::vector<GstElement *> discard_chains_;
-  bool pads_announced_ = false; // no-more-pads sent for the pads that exist
-  std::mutex combiner_mutex_;   // separate: data flow never waits for pad exposure
+  bool pads_announced_ = false;     // no-more-pads sent for the pads that exist
+  std::vector<Output *> to_expose_; // ghosts made, not yet on the element, in order
+  bool finish_due_ = false;         // no-more-pads is to be sent by expose()
+  bool exposing_ = false;           // a thread is in expose()
+  std::mutex combiner_mutex_;       // separate: data flow never waits for pad exposure
   GstFlowCombiner *combiner_;
   bool waiting_for_keyframe_ = false;                 // video streaming thread only
   bool discont_pending_ = false;                      // the next buffer out starts a later session

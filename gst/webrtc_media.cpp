@@ -214,8 +214,8 @@ void tune_jitter_buffers(GstElement *webrtc) {
 
 } // namespace
 
-WebrtcMedia::WebrtcMedia(GstElement *element, Config config, std::shared_ptr<OutputPads> outputs,
-                         Events events)
+WebrtcMedia::WebrtcMedia(GstElement *element, Config config, CameraSessionConfig session_config,
+                         std::shared_ptr<OutputPads> outputs, Events events)
     : element_(element), config_(config), events_(std::move(events)), outputs_(std::move(outputs)) {
   prewarm_dtls_certificate();
   webrtc_ = gst_element_factory_make("webrtcbin", "webrtc");
@@ -228,9 +228,11 @@ WebrtcMedia::WebrtcMedia(GstElement *element, Config config, std::shared_ptr<Out
   g_signal_connect(webrtc_, "notify::connection-state", G_CALLBACK(on_connection_state), this);
   g_signal_connect(webrtc_, "pad-added", G_CALLBACK(on_pad_added), this);
   gst_bin_add(GST_BIN(element_), webrtc_);
+  session_ = std::make_shared<CameraSession>(std::move(session_config), this);
 }
 
 WebrtcMedia::~WebrtcMedia() {
+  session_->stop(); // no listener call after this (at once if stopped before)
   teardown();
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // The media side of one camera session: it owns the element's webrtcbin and
-// answers the session's requests (TURN, offer, answer, candidates), reporting
-// "connected" back. It is the CameraSessionListener of the session.
+// the CameraSession it listens to, answers the session's requests (TURN,
+// offer, answer, candidates) and reports "connected" back.
 //
 // The client offers: video recvonly (H.264), audio sendrecv when a talk-back
 // pad exists, recvonly otherwise (Opus, then PCMU and PCMA); bundled on one
@@ -32,16 +32,18 @@ public:
   struct Config {
     unsigned latency_ms = 200;
     bool audio = true;
-    Talkback *talkback = nullptr; // the talk-back chain, if the pad was requested
+    std::shared_ptr<Talkback> talkback; // the talk-back chain, if the pad was requested
   };
 
-  // Creates webrtcbin inside `element` (a GstBin); its RTP streams go to
+  // Creates webrtcbin inside `element` (a GstBin), and the camera session
+  // (not started yet) with this as its listener; the RTP streams go to
   // `outputs` (the element's pads, which outlive this session).
-  WebrtcMedia(GstElement *element, Config config, std::shared_ptr<OutputPads> outputs,
-              Events events);
-  ~WebrtcMedia() override; // teardown() must have run
+  WebrtcMedia(GstElement *element, Config config, CameraSessionConfig session_config,
+              std::shared_ptr<OutputPads> outputs, Events events);
+  ~WebrtcMedia() override; // stops the session, then teardown()
 
-  void set_session(CameraSession *session) { session_ = session; }
+  // For commands; whoever keeps it longer than this gets a stopped session.
+  const std::shared_ptr<CameraSession> &session() const { return session_; }
   // The element reached PLAYING: an offer may be made (talk-back requested
   // before now is in it).
   void allow_offer();
@@ -79,7 +81,7 @@ private:
   Events events_;
   GstElement *webrtc_;
   std::shared_ptr<OutputPads> outputs_;
-  CameraSession *session_ = nullptr;
+  std::shared_ptr<CameraSession> session_; // created last: it calls this back
   std::mutex mutex_;
   bool offer_allowed_ = false;
   bool offer_needed_ = false;
