@@ -12,6 +12,11 @@
 
 namespace roborock {
 
+// The jitter buffers' latency, ms: the loss measurements of
+// docs/performance.md chose it.
+constexpr unsigned kDefaultLatencyMs = 200;
+
+// Every default of the element's properties.
 struct ElementSettings {
   std::string duid;
   std::string local_key; // secret
@@ -26,11 +31,12 @@ struct ElementSettings {
   std::string client_id;
   VideoQuality quality = VideoQuality::HD;
   bool audio = true;
-  unsigned latency_ms = 200; // the jitter buffers'
-  unsigned timeout_s = 10;
-  unsigned talkback_volume = 80; // the robot's speaker, 0-100
-  unsigned media_timeout_s = 5;  // no video this long while streaming: lost
-  int max_restarts = 5;          // of a lost stream, in a row; -1: for ever
+  unsigned latency_ms = kDefaultLatencyMs;
+  unsigned timeout_s = kDefaultCommandTimeoutMs / 1000; // per command
+  unsigned talkback_volume = kDefaultTalkbackVolume;    // the robot's speaker, 0-100
+  unsigned media_timeout_s =
+      kDefaultMediaTimeoutMs / 1000; // no video this long while streaming: lost
+  int max_restarts = 5;              // of a lost stream, in a row; -1: for ever
 };
 
 // A client id (8 hex characters) that stays the same on this machine, so

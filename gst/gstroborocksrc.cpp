@@ -10,12 +10,14 @@
  *
  * ## Example launch lines
  * |[
+ * roborock-login     # once: email, then the emailed code; writes the credentials file
+ * gst-launch-1.0 roborocksrc duid="Kitchen robot" password=2580 ! decodebin ! autovideosink
+ * gst-launch-1.0 playbin uri=roborock://kitchen%20robot     # a robot without a pattern
  * gst-launch-1.0 roborocksrc credentials-file=$HOME/.homeassistant/.storage/core.config_entries \
  *     duid=7dFfLkUsd password=2580 ! decodebin ! autovideosink
  * gst-launch-1.0 roborocksrc credentials-file=user_data.json duid=... password=... name=r \
  *     r.video ! decodebin ! autovideosink r.audio ! decodebin ! autoaudiosink \
  *     autoaudiosrc ! r.talkback
- * gst-launch-1.0 playbin uri="roborock://DUID?credentials-file=/path/user_data.json&password=2580"
  * ]|
  *
  * Pads: "video" (H.264, avc/au), "audio" (Opus, when #GstRoborockSrc:audio is
@@ -50,20 +52,24 @@ GST_DEBUG_CATEGORY(gst_roborock_src_debug);
 
 using namespace roborock;
 
-#define DEFAULT_DUID NULL
-#define DEFAULT_REGION NULL
-#define DEFAULT_MQTT_URL NULL
-#define DEFAULT_TLS_CA_FILE NULL
-#define DEFAULT_CREDENTIALS_FILE NULL
-#define DEFAULT_CLIENT_ID NULL
-#define DEFAULT_QUALITY GST_ROBOROCK_SRC_QUALITY_HD
-#define DEFAULT_AUDIO TRUE
-#define DEFAULT_LATENCY 200
-#define DEFAULT_TIMEOUT 10
-#define DEFAULT_TALKBACK_VOLUME 80
-#define DEFAULT_MEDIA_TIMEOUT 5
-#define DEFAULT_MAX_RESTARTS 5
+/* The defaults are ElementSettings' own (element_settings.h), which the
+ * session configuration is made from. */
+#define DEFAULT_STRING NULL /* every string property: unset */
+#define DEFAULT_QUALITY GstRoborockSrcQuality(kDefaultSettings.quality)
+#define DEFAULT_AUDIO kDefaultSettings.audio
+#define DEFAULT_LATENCY kDefaultSettings.latency_ms
+#define DEFAULT_TIMEOUT kDefaultSettings.timeout_s
+#define DEFAULT_TALKBACK_VOLUME kDefaultSettings.talkback_volume
+#define DEFAULT_MEDIA_TIMEOUT kDefaultSettings.media_timeout_s
+#define DEFAULT_MAX_RESTARTS kDefaultSettings.max_restarts
 #define MASKED_SECRET "********"
+
+static const ElementSettings kDefaultSettings;
+
+/* One cast converts the quality property's values to the session's. */
+static_assert(GST_ROBOROCK_SRC_QUALITY_HD == int(VideoQuality::HD) &&
+                  GST_ROBOROCK_SRC_QUALITY_SD == int(VideoQuality::SD),
+              "GstRoborockSrcQuality mirrors VideoQuality");
 
 enum {
   PROP_0,
@@ -811,18 +817,163 @@ static gchar *gst_roborock_src_send_command(GstRoborockSrc *self, const gchar *m
 
 /* Properties */
 
-static void set_string(std::string &target, const GValue *value) {
-  const gchar *text = g_value_get_string(value);
-  target = text ? text : "";
+/* The string properties, each an ElementSettings member. A secret never
+ * reads back: reading says whether one is set, not what it is. */
+struct StringProperty {
+  guint id;
+  const char *name;
+  const char *nick;
+  const char *blurb;
+  std::string ElementSettings::*member;
+  bool secret;
+};
+
+static const StringProperty kStringProperties[] = {
+    /**
+     * GstRoborockSrc:duid:
+     *
+     * The robot's device id, or its name in the credentials file (any case).
+     * May be left out when the credentials file lists exactly one robot.
+     *
+     * Since: 0.1
+     */
+    {PROP_DUID, "duid", "Device id",
+     "The robot's device id (duid), or its name from the credentials file; may be left out "
+     "when the file lists exactly one robot",
+     &ElementSettings::duid, false},
+    /**
+     * GstRoborockSrc:local-key:
+     *
+     * The robot's 16-character local key (home data's `localKey`), which
+     * encrypts its messages. A secret: it reads back masked.
+     *
+     * Since: 0.1
+     */
+    {PROP_LOCAL_KEY, "local-key", "Local key",
+     "The robot's 16-character local key (secret; reads back masked)", &ElementSettings::local_key,
+     true},
+    /**
+     * GstRoborockSrc:rriot-u:
+     *
+     * `rriot.u` of the Roborock account: the account's id for the broker.
+     *
+     * Since: 0.1
+     */
+    {PROP_RRIOT_U, "rriot-u", "Account user id", "rriot.u of the Roborock account",
+     &ElementSettings::rriot_u, false},
+    /**
+     * GstRoborockSrc:rriot-s:
+     *
+     * `rriot.s` of the Roborock account. A secret: it reads back masked.
+     *
+     * Since: 0.1
+     */
+    {PROP_RRIOT_S, "rriot-s", "Account secret",
+     "rriot.s of the Roborock account (secret; reads back masked)", &ElementSettings::rriot_s,
+     true},
+    /**
+     * GstRoborockSrc:rriot-k:
+     *
+     * `rriot.k` of the Roborock account. A secret: it reads back masked.
+     *
+     * Since: 0.1
+     */
+    {PROP_RRIOT_K, "rriot-k", "Account key",
+     "rriot.k of the Roborock account (secret; reads back masked)", &ElementSettings::rriot_k,
+     true},
+    /**
+     * GstRoborockSrc:region:
+     *
+     * The cloud region, `us`, `eu`, `cn` or `ru`, for the broker
+     * `ssl://mqtt-REGION.roborock.com:8883`. #GstRoborockSrc:mqtt-url and
+     * the account's own broker (from the credentials file) take precedence.
+     *
+     * Since: 0.1
+     */
+    {PROP_REGION, "region", "Region",
+     "Cloud region shorthand: us, eu, cn or ru (ssl://mqtt-REGION.roborock.com:8883)",
+     &ElementSettings::region, false},
+    /**
+     * GstRoborockSrc:mqtt-url:
+     *
+     * The broker, e.g. `ssl://mqtt-eu-3.roborock.com:8883` (`rriot.r.m`).
+     * `tcp://` and `mqtt://` are plain MQTT, for tests: a warning says so.
+     *
+     * Since: 0.1
+     */
+    {PROP_MQTT_URL, "mqtt-url", "MQTT URL",
+     "Broker URL, e.g. ssl://mqtt-eu-3.roborock.com:8883 (overrides region)",
+     &ElementSettings::mqtt_url, false},
+    /**
+     * GstRoborockSrc:tls-ca-file:
+     *
+     * CA certificates (PEM) to verify the broker with instead of the
+     * system's. The broker's certificate is always verified.
+     *
+     * Since: 0.1
+     */
+    {PROP_TLS_CA_FILE, "tls-ca-file", "TLS CA file",
+     "CA certificates to verify the broker with (default: the system's)",
+     &ElementSettings::tls_ca_file, false},
+    /**
+     * GstRoborockSrc:credentials-file:
+     *
+     * A file with the account and its robots: roborock-login's, Home
+     * Assistant's `.storage/core.config_entries` (or the `.storage`
+     * directory), python-roborock's cache or a user_data JSON file. It fills
+     * in what is not set explicitly. Without any account setting, the
+     * element reads `$ROBOROCK_CREDENTIALS` or roborock-login's file.
+     *
+     * Since: 0.1
+     */
+    {PROP_CREDENTIALS_FILE, "credentials-file", "Credentials file",
+     "roborock-login's file, Home Assistant's .storage/core.config_entries (or .storage "
+     "directory), python-roborock's cache or a user_data JSON file; fills in what is not set "
+     "explicitly",
+     &ElementSettings::credentials_file, false},
+    /**
+     * GstRoborockSrc:password:
+     *
+     * The digits of the camera's pattern password (keypad numbering), not
+     * the account password. A rejected pattern is never sent again, not even
+     * by a later run, since robots lock remote viewing after repeated
+     * failures. A secret: it reads back masked.
+     *
+     * Since: 0.1
+     */
+    {PROP_PASSWORD, "password", "Pattern password",
+     "The digits of the camera's pattern password, e.g. 2580 (secret; reads back masked; "
+     "never retried when rejected)",
+     &ElementSettings::password, true},
+    /**
+     * GstRoborockSrc:client-id:
+     *
+     * How the robot knows this viewer. The default is stable per machine,
+     * so a session of ours that did not end cleanly is recognised and ended
+     * on the next start; it reads back as the id in use.
+     *
+     * Since: 0.1
+     */
+    {PROP_CLIENT_ID, "client-id", "Client id",
+     "How the robot knows this viewer (default: stable per machine, so a stale session of ours "
+     "can be ended)",
+     &ElementSettings::client_id, false},
+};
+
+static const StringProperty *find_string_property(guint id) {
+  for (const StringProperty &property : kStringProperties)
+    if (property.id == id)
+      return &property;
+  return nullptr;
 }
 
-static void set_secret(GValue *value, const std::string &secret) {
-  /* Secrets never read back: say whether one is set, not what it is. */
-  g_value_set_string(value, secret.empty() ? NULL : MASKED_SECRET);
-}
-
-static void get_string(GValue *value, const std::string &text) {
-  g_value_set_string(value, text.empty() ? NULL : text.c_str());
+/* Fills `value` with a string property's reading. */
+static void read_string_property(GValue *value, const StringProperty &property,
+                                 const std::string &text) {
+  if (text.empty())
+    g_value_set_string(value, property.id == PROP_CLIENT_ID ? default_client_id().c_str() : NULL);
+  else
+    g_value_set_string(value, property.secret ? MASKED_SECRET : text.c_str());
 }
 
 static GstStructure *make_stats(GstRoborockSrc *self) {
@@ -857,152 +1008,64 @@ static GstStructure *make_stats(GstRoborockSrc *self) {
 static void gst_roborock_src_set_property(GObject *object, guint prop_id, const GValue *value,
                                           GParamSpec *pspec) {
   GstRoborockSrc *self = GST_ROBOROCK_SRC(object);
-  RoborockSrcState *state = self->state;
-  bool quality_changed = false;
-  {
+  if (prop_id == PROP_QUALITY) {
+    auto quality = VideoQuality(g_value_get_enum(value));
     GST_OBJECT_LOCK(self);
-    ElementSettings &s = state->settings;
-    switch (prop_id) {
-    case PROP_DUID:
-      set_string(s.duid, value);
-      break;
-    case PROP_LOCAL_KEY:
-      set_string(s.local_key, value);
-      break;
-    case PROP_RRIOT_U:
-      set_string(s.rriot_u, value);
-      break;
-    case PROP_RRIOT_S:
-      set_string(s.rriot_s, value);
-      break;
-    case PROP_RRIOT_K:
-      set_string(s.rriot_k, value);
-      break;
-    case PROP_REGION:
-      set_string(s.region, value);
-      break;
-    case PROP_MQTT_URL:
-      set_string(s.mqtt_url, value);
-      break;
-    case PROP_TLS_CA_FILE:
-      set_string(s.tls_ca_file, value);
-      break;
-    case PROP_CREDENTIALS_FILE:
-      set_string(s.credentials_file, value);
-      break;
-    case PROP_PASSWORD:
-      set_string(s.password, value);
-      break;
-    case PROP_QUALITY:
-      s.quality = g_value_get_enum(value) == GST_ROBOROCK_SRC_QUALITY_SD ? VideoQuality::SD
-                                                                         : VideoQuality::HD;
-      quality_changed = true;
-      break;
-    case PROP_AUDIO:
-      s.audio = g_value_get_boolean(value);
-      break;
-    case PROP_CLIENT_ID:
-      set_string(s.client_id, value);
-      break;
-    case PROP_LATENCY:
-      s.latency_ms = g_value_get_uint(value);
-      break;
-    case PROP_TIMEOUT:
-      s.timeout_s = g_value_get_uint(value);
-      break;
-    case PROP_TALKBACK_VOLUME:
-      s.talkback_volume = g_value_get_uint(value);
-      break;
-    case PROP_MEDIA_TIMEOUT:
-      s.media_timeout_s = g_value_get_uint(value);
-      break;
-    case PROP_MAX_RESTARTS:
-      s.max_restarts = g_value_get_int(value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
-      break;
-    }
+    self->state->settings.quality = quality;
     GST_OBJECT_UNLOCK(self);
+    if (auto running = running_session(self)) /* switch the robot's stream while playing */
+      running->set_quality(quality);
+    return;
   }
-  std::shared_ptr<CameraSession> running = quality_changed ? running_session(self) : nullptr;
-  if (running) /* switch the robot's stream while playing */
-    running->set_quality(g_value_get_enum(value) == GST_ROBOROCK_SRC_QUALITY_SD ? VideoQuality::SD
-                                                                                : VideoQuality::HD);
+  GST_OBJECT_LOCK(self);
+  ElementSettings &s = self->state->settings;
+  if (const StringProperty *property = find_string_property(prop_id)) {
+    const gchar *text = g_value_get_string(value);
+    s.*property->member = text ? text : "";
+  } else if (prop_id == PROP_AUDIO) {
+    s.audio = g_value_get_boolean(value);
+  } else if (prop_id == PROP_LATENCY) {
+    s.latency_ms = g_value_get_uint(value);
+  } else if (prop_id == PROP_TIMEOUT) {
+    s.timeout_s = g_value_get_uint(value);
+  } else if (prop_id == PROP_TALKBACK_VOLUME) {
+    s.talkback_volume = g_value_get_uint(value);
+  } else if (prop_id == PROP_MEDIA_TIMEOUT) {
+    s.media_timeout_s = g_value_get_uint(value);
+  } else if (prop_id == PROP_MAX_RESTARTS) {
+    s.max_restarts = g_value_get_int(value);
+  } else {
+    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+  }
+  GST_OBJECT_UNLOCK(self);
 }
 
 static void gst_roborock_src_get_property(GObject *object, guint prop_id, GValue *value,
                                           GParamSpec *pspec) {
   GstRoborockSrc *self = GST_ROBOROCK_SRC(object);
-  RoborockSrcState *state = self->state;
   if (prop_id == PROP_STATS) {
     g_value_take_boxed(value, make_stats(self));
     return;
   }
-  GST_OBJECT_LOCK(self);
-  const ElementSettings &s = state->settings;
-  switch (prop_id) {
-  case PROP_DUID:
-    get_string(value, s.duid);
-    break;
-  case PROP_LOCAL_KEY:
-    set_secret(value, s.local_key);
-    break;
-  case PROP_RRIOT_U:
-    get_string(value, s.rriot_u);
-    break;
-  case PROP_RRIOT_S:
-    set_secret(value, s.rriot_s);
-    break;
-  case PROP_RRIOT_K:
-    set_secret(value, s.rriot_k);
-    break;
-  case PROP_REGION:
-    get_string(value, s.region);
-    break;
-  case PROP_MQTT_URL:
-    get_string(value, s.mqtt_url);
-    break;
-  case PROP_TLS_CA_FILE:
-    get_string(value, s.tls_ca_file);
-    break;
-  case PROP_CREDENTIALS_FILE:
-    get_string(value, s.credentials_file);
-    break;
-  case PROP_PASSWORD:
-    set_secret(value, s.password);
-    break;
-  case PROP_QUALITY:
-    g_value_set_enum(value, s.quality == VideoQuality::SD ? GST_ROBOROCK_SRC_QUALITY_SD
-                                                          : GST_ROBOROCK_SRC_QUALITY_HD);
-    break;
-  case PROP_AUDIO:
+  const ElementSettings s = copy_settings(self);
+  if (const StringProperty *property = find_string_property(prop_id))
+    read_string_property(value, *property, s.*property->member);
+  else if (prop_id == PROP_QUALITY)
+    g_value_set_enum(value, GstRoborockSrcQuality(s.quality));
+  else if (prop_id == PROP_AUDIO)
     g_value_set_boolean(value, s.audio);
-    break;
-  case PROP_CLIENT_ID:
-    g_value_set_string(value,
-                       s.client_id.empty() ? default_client_id().c_str() : s.client_id.c_str());
-    break;
-  case PROP_LATENCY:
+  else if (prop_id == PROP_LATENCY)
     g_value_set_uint(value, s.latency_ms);
-    break;
-  case PROP_TIMEOUT:
+  else if (prop_id == PROP_TIMEOUT)
     g_value_set_uint(value, s.timeout_s);
-    break;
-  case PROP_TALKBACK_VOLUME:
+  else if (prop_id == PROP_TALKBACK_VOLUME)
     g_value_set_uint(value, s.talkback_volume);
-    break;
-  case PROP_MEDIA_TIMEOUT:
+  else if (prop_id == PROP_MEDIA_TIMEOUT)
     g_value_set_uint(value, s.media_timeout_s);
-    break;
-  case PROP_MAX_RESTARTS:
+  else if (prop_id == PROP_MAX_RESTARTS)
     g_value_set_int(value, s.max_restarts);
-    break;
-  default:
+  else
     G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
-    break;
-  }
-  GST_OBJECT_UNLOCK(self);
 }
 
 /* URI handler: roborock://<duid>?local-key=..&u=..&s=..&k=..&password=.. */
@@ -1069,13 +1132,13 @@ static void gst_roborock_src_finalize(GObject *object) {
   G_OBJECT_CLASS(parent_class)->finalize(object);
 }
 
-static void install_string_property(GObjectClass *object_class, guint id, const char *name,
-                                    const char *nick, const char *blurb) {
-  g_object_class_install_property(
-      object_class, id,
-      g_param_spec_string(
-          name, nick, blurb, NULL,
-          GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
+static void install_string_properties(GObjectClass *object_class) {
+  for (const StringProperty &property : kStringProperties)
+    g_object_class_install_property(
+        object_class, property.id,
+        g_param_spec_string(
+            property.name, property.nick, property.blurb, DEFAULT_STRING,
+            GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
 }
 
 static void gst_roborock_src_class_init(GstRoborockSrcClass *klass) {
@@ -1086,35 +1149,15 @@ static void gst_roborock_src_class_init(GstRoborockSrcClass *klass) {
   object_class->get_property = gst_roborock_src_get_property;
   object_class->finalize = gst_roborock_src_finalize;
 
-  install_string_property(object_class, PROP_DUID, "duid", "Device id",
-                          "The robot's device id (duid); may be left out when the credentials "
-                          "file lists exactly one robot");
-  install_string_property(object_class, PROP_LOCAL_KEY, "local-key", "Local key",
-                          "The robot's 16-character local key (secret; reads back masked)");
-  install_string_property(object_class, PROP_RRIOT_U, "rriot-u", "Account user id",
-                          "rriot.u of the Roborock account");
-  install_string_property(object_class, PROP_RRIOT_S, "rriot-s", "Account secret",
-                          "rriot.s of the Roborock account (secret; reads back masked)");
-  install_string_property(object_class, PROP_RRIOT_K, "rriot-k", "Account key",
-                          "rriot.k of the Roborock account (secret; reads back masked)");
-  install_string_property(object_class, PROP_REGION, "region", "Region",
-                          "Cloud region shorthand: us, eu, cn or ru "
-                          "(ssl://mqtt-REGION.roborock.com:8883)");
-  install_string_property(object_class, PROP_MQTT_URL, "mqtt-url", "MQTT URL",
-                          "Broker URL, e.g. ssl://mqtt-eu-3.roborock.com:8883 (overrides region)");
-  install_string_property(object_class, PROP_TLS_CA_FILE, "tls-ca-file", "TLS CA file",
-                          "CA certificates to verify the broker with (default: the system's)");
-  install_string_property(object_class, PROP_CREDENTIALS_FILE, "credentials-file",
-                          "Credentials file",
-                          "Home Assistant's .storage/core.config_entries (or .storage "
-                          "directory), or a user_data JSON file; fills in what is not set "
-                          "explicitly");
-  install_string_property(object_class, PROP_PASSWORD, "password", "Pattern password",
-                          "The digits of the camera's pattern password, e.g. 2580 (secret; "
-                          "reads back masked; never retried when rejected)");
-  install_string_property(object_class, PROP_CLIENT_ID, "client-id", "Client id",
-                          "How the robot knows this viewer (default: stable per machine, so "
-                          "a stale session of ours can be ended)");
+  install_string_properties(object_class);
+  /**
+   * GstRoborockSrc:quality:
+   *
+   * The robot's video quality. Changing it while playing sends
+   * switch_video_quality; a refusal is posted as a warning.
+   *
+   * Since: 0.1
+   */
   g_object_class_install_property(
       object_class, PROP_QUALITY,
       g_param_spec_enum(
@@ -1122,6 +1165,16 @@ static void gst_roborock_src_class_init(GstRoborockSrcClass *klass) {
           "Video quality; changing it while playing switches the robot's stream",
           GST_TYPE_ROBOROCK_SRC_QUALITY, DEFAULT_QUALITY,
           GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING)));
+  /**
+   * GstRoborockSrc:audio:
+   *
+   * Whether the robot's audio is offered on the "audio" pad. Voice chat
+   * (start_voice_chat), which puts the robot in its call state and pauses
+   * its cleaning, starts only when the "audio" pad is linked or a
+   * "talkback" pad exists.
+   *
+   * Since: 0.1
+   */
   g_object_class_install_property(
       object_class, PROP_AUDIO,
       g_param_spec_boolean(
@@ -1131,17 +1184,42 @@ static void gst_roborock_src_class_init(GstRoborockSrcClass *klass) {
           "its call state and pauses cleaning",
           DEFAULT_AUDIO,
           GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
+  /**
+   * GstRoborockSrc:latency:
+   *
+   * The jitter buffers' size in milliseconds: how long a lost packet may
+   * take to be sent again (docs/performance.md has the loss measurements
+   * behind the default).
+   *
+   * Since: 0.1
+   */
   g_object_class_install_property(
       object_class, PROP_LATENCY,
       g_param_spec_uint(
           "latency", "Latency", "Jitter buffer size in milliseconds", 0, 10000, DEFAULT_LATENCY,
           GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
+  /**
+   * GstRoborockSrc:timeout:
+   *
+   * Seconds to wait for the robot's reply to each command; the action
+   * signals that wait for the robot block at most this plus 2 s.
+   *
+   * Since: 0.1
+   */
   g_object_class_install_property(
       object_class, PROP_TIMEOUT,
       g_param_spec_uint(
           "timeout", "Timeout", "Seconds to wait for the robot's reply to each command", 1, 120,
           DEFAULT_TIMEOUT,
           GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
+  /**
+   * GstRoborockSrc:talkback-volume:
+   *
+   * The robot's speaker volume for talk-back (set_voice_chat_volume,
+   * 0-100), sent when a "talkback" pad starts voice chat.
+   *
+   * Since: 0.1
+   */
   g_object_class_install_property(
       object_class, PROP_TALKBACK_VOLUME,
       g_param_spec_uint(
@@ -1158,6 +1236,8 @@ static void gst_roborock_src_class_init(GstRoborockSrcClass *klass) {
    * lost (a robot that reboots or drops off Wi-Fi says nothing), whatever
    * ICE says; 0 turns the watchdog off. A lost stream is restarted (see
    * #GstRoborockSrc:max-restarts).
+   *
+   * Since: 0.1
    */
   g_object_class_install_property(
       object_class, PROP_MEDIA_TIMEOUT,
@@ -1175,6 +1255,8 @@ static void gst_roborock_src_class_init(GstRoborockSrcClass *klass) {
    * ever. Each attempt posts a warning and a `roborock-state` message
    * `restarting` with `attempt` and `reason`. A stream that plays again
    * resets the count. Refusals (wrong pattern, busy, dock) never restart.
+   *
+   * Since: 0.1
    */
   g_object_class_install_property(
       object_class, PROP_MAX_RESTARTS,
@@ -1183,20 +1265,37 @@ static void gst_roborock_src_class_init(GstRoborockSrcClass *klass) {
           "Restarts in a row of a lost stream before an error (-1: for ever, 0: never)", -1,
           G_MAXINT, DEFAULT_MAX_RESTARTS,
           GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING)));
+  /**
+   * GstRoborockSrc:stats:
+   *
+   * An `application/x-roborock-stats` structure: state, bytes-received,
+   * packets-received, packets-lost, round-trip-time (s, -1 if unknown),
+   * jitter, local-candidate-type, remote-candidate-type, video-frames,
+   * audio-frames, talkback-frames, reconnects, undecodable-frames. Reading
+   * it while streaming waits for webrtcbin's statistics (milliseconds).
+   *
+   * Since: 0.1
+   */
   g_object_class_install_property(
       object_class, PROP_STATS,
       g_param_spec_boxed("stats", "Statistics",
                          "application/x-roborock-stats: state, bytes-received, "
                          "packets-received, packets-lost, round-trip-time (s, -1 if unknown), "
-                         "jitter, video-frames, audio-frames, talkback-frames, reconnects",
+                         "jitter, local/remote-candidate-type, video-frames, audio-frames, "
+                         "talkback-frames, reconnects, undecodable-frames",
                          GST_TYPE_STRUCTURE,
                          GParamFlags(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
 
   /**
    * GstRoborockSrc::rc-start:
    *
-   * Enters remote-control mode (app_rc_start) and waits for the robot's reply.
+   * Enters remote-control mode (app_rc_start). Blocks until the robot
+   * replies, at most #GstRoborockSrc:timeout + 2 s; a refusal is also posted
+   * as a warning. Not from a session callback (it returns %FALSE there).
+   *
    * Returns: %TRUE if the robot accepted.
+   *
+   * Since: 0.1
    */
   signals[SIGNAL_RC_START] = g_signal_new_class_handler(
       "rc-start", G_TYPE_FROM_CLASS(klass), GSignalFlags(G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION),
@@ -1207,8 +1306,12 @@ static void gst_roborock_src_class_init(GstRoborockSrcClass *klass) {
    * @omega: radians per second, counter-clockwise positive (about 0.53)
    * @duration_ms: how long the move lasts (about 500; repeat to keep moving)
    *
-   * Sends one move (app_rc_move, with an increasing seqnum) without waiting.
+   * Sends one move (app_rc_move, with an increasing seqnum). Does not
+   * block: a refusal is posted as a warning.
+   *
    * Returns: %TRUE if it was sent.
+   *
+   * Since: 0.1
    */
   signals[SIGNAL_RC_MOVE] = g_signal_new_class_handler(
       "rc-move", G_TYPE_FROM_CLASS(klass), GSignalFlags(G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION),
@@ -1219,8 +1322,11 @@ static void gst_roborock_src_class_init(GstRoborockSrcClass *klass) {
    *
    * Leaves remote-control mode (app_rc_end). To stop moving but stay in
    * remote control, release the keys (app_rc_stop) or send rc-move with zero
-   * speeds.
+   * speeds. Blocks like #GstRoborockSrc::rc-start.
+   *
    * Returns: %TRUE if the robot accepted.
+   *
+   * Since: 0.1
    */
   signals[SIGNAL_RC_STOP] = g_signal_new_class_handler(
       "rc-stop", G_TYPE_FROM_CLASS(klass), GSignalFlags(G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION),
@@ -1230,9 +1336,14 @@ static void gst_roborock_src_class_init(GstRoborockSrcClass *klass) {
    * @method: the command name
    * @params_json: its parameters, a JSON object or list (NULL for [])
    *
-   * Sends any command to the robot and waits for the reply.
+   * Sends any command to the robot. Blocks until the robot replies, at
+   * most #GstRoborockSrc:timeout + 2 s; a command in flight when the element
+   * stops ends at once.
+   *
    * Returns: (transfer full) (nullable): the result as JSON, or %NULL (with a
    * warning message) on error.
+   *
+   * Since: 0.1
    */
   signals[SIGNAL_SEND_COMMAND] = g_signal_new_class_handler(
       "send-command", G_TYPE_FROM_CLASS(klass), GSignalFlags(G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION),

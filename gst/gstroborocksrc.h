@@ -15,9 +15,10 @@ G_DECLARE_FINAL_TYPE(GstRoborockSrc, gst_roborock_src, GST, ROBOROCK_SRC, GstBin
 #define GST_TYPE_ROBOROCK_SRC_QUALITY (gst_roborock_src_quality_get_type())
 GType gst_roborock_src_quality_get_type(void);
 
+/* The values of the session's VideoQuality, so one cast converts. */
 typedef enum {
-  GST_ROBOROCK_SRC_QUALITY_HD,
-  GST_ROBOROCK_SRC_QUALITY_SD,
+  GST_ROBOROCK_SRC_QUALITY_HD = 0,
+  GST_ROBOROCK_SRC_QUALITY_SD = 1,
 } GstRoborockSrcQuality;
 
 GST_ELEMENT_REGISTER_DECLARE(roborocksrc);

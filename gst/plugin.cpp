@@ -42,5 +42,4 @@ static gboolean plugin_init(GstPlugin *plugin) {
 
 GST_PLUGIN_DEFINE(GST_VERSION_MAJOR, GST_VERSION_MINOR, roborock,
                   "Cameras of Roborock robot vacuums: live video, audio, talk-back, remote control",
-                  plugin_init, PACKAGE_VERSION, "LGPL", "roborocksrc",
-                  "https://roborocksrc.invalid/")
+                  plugin_init, PACKAGE_VERSION, "LGPL", PACKAGE, GST_PACKAGE_ORIGIN)

@@ -16,6 +16,7 @@
 #include <gst/gst.h>
 
 #include "camera_session.h"
+#include "element_settings.h"
 #include "output_pads.h"
 #include "robot_sdp.h"
 
@@ -30,7 +31,7 @@ public:
     std::function<void(const Error &, bool fatal)> on_error;
   };
   struct Config {
-    unsigned latency_ms = 200;
+    unsigned latency_ms = kDefaultLatencyMs;
     bool audio = true;
     std::shared_ptr<Talkback> talkback; // the talk-back chain, if the pad was requested
   };

@@ -13,7 +13,7 @@
 
 namespace roborock {
 
-enum class VideoQuality { HD, SD };
+enum class VideoQuality { HD = 0, SD = 1 }; // the element's quality property has these values
 const char *video_quality_name(VideoQuality quality); // "HD" / "SD"
 
 namespace command {

@@ -69,6 +69,11 @@ public:
   virtual void on_session_error(const Error &error, bool fatal) = 0;
 };
 
+// Defaults, which the element's properties share (element_settings.h).
+constexpr unsigned kDefaultCommandTimeoutMs = 10000;
+constexpr unsigned kDefaultMediaTimeoutMs = 5000;
+constexpr unsigned kDefaultTalkbackVolume = 80; // of 100
+
 struct CameraSessionConfig {
   BrokerAddress broker;
   std::string ca_file; // empty: the system trust store
@@ -87,14 +92,14 @@ struct CameraSessionConfig {
   // only when wanted. record: the robot's microphone to us; play: talk-back.
   bool voice_record = false;
   bool voice_play = false;
-  unsigned talkback_volume = 80; // set_voice_chat_volume, with play
+  unsigned talkback_volume = kDefaultTalkbackVolume; // set_voice_chat_volume, with play
   bool end_stale_session = true;
-  unsigned command_timeout_ms = 10000;
+  unsigned command_timeout_ms = kDefaultCommandTimeoutMs;
   // From start() until the media side reports connected.
   unsigned negotiation_timeout_ms = 30000;
   // Once streaming: no progress in media_progress (e.g. video frames) for
   // this long means the media is gone, whatever ICE says (0: no watchdog).
-  unsigned media_timeout_ms = 5000;
+  unsigned media_timeout_ms = kDefaultMediaTimeoutMs;
   std::function<uint64_t()> media_progress; // called on the EventLoop thread
 };
 
