@@ -255,8 +255,9 @@ bool parse_options(int &argc, char **&argv, Options &o) {
   g_option_context_set_summary(
       context, "Connects to an MQTT broker as the device DUID, answers the camera commands\n"
                "(check_homesec_password, start_camera_preview, SDP/ICE exchange, voice chat,\n"
-               "quality, remote control) and streams a live H.264 test picture and an Opus tone\n"
-               "over WebRTC. Prints \"roborock-sim: ready\" once subscribed.");
+               "quality, remote control) and streams a live H.264 picture of a room seen from\n"
+               "the robot's pose and an Opus tone over WebRTC. Prints \"roborock-sim: ready\"\n"
+               "once subscribed.");
   g_option_context_set_description(
       context,
       "Every [real] switch also has a --no-SWITCH form that turns it off, also with --real.\n"

@@ -78,9 +78,10 @@ std::string talkback_decoder(GstPad *pad) {
   return "rtpopusdepay ! opusdec name=tbdec";
 }
 
+// I420: the room view is drawn in it, and x264enc takes it as it is.
 std::string raw_video_caps(VideoQuality quality, int framerate) {
   VideoSize size = video_size(quality);
-  return "video/x-raw,width=" + std::to_string(size.width) +
+  return "video/x-raw,format=I420,width=" + std::to_string(size.width) +
          ",height=" + std::to_string(size.height) + ",framerate=" + std::to_string(framerate) +
          "/1";
 }
@@ -96,6 +97,18 @@ void request_keyframe(GstElement *encoder) {
 
 std::string rewrite_answer_video(const std::string &sdp, const std::string &how);
 
+// A mapped I420 frame, as the room view draws into it.
+I420Image i420_image(GstVideoFrame &frame) {
+  I420Image image;
+  image.width = GST_VIDEO_FRAME_WIDTH(&frame);
+  image.height = GST_VIDEO_FRAME_HEIGHT(&frame);
+  for (int plane = 0; plane < 3; plane++) {
+    image.planes[plane] = static_cast<uint8_t *>(GST_VIDEO_FRAME_PLANE_DATA(&frame, plane));
+    image.strides[plane] = GST_VIDEO_FRAME_PLANE_STRIDE(&frame, plane);
+  }
+  return image;
+}
+
 } // namespace
 
 // One viewer's pipeline. Callbacks from GStreamer threads reach it through a
@@ -110,6 +123,14 @@ struct SimMedia::Peer : std::enable_shared_from_this<SimMedia::Peer> {
   GstElement *video_caps = nullptr;
   GstElement *encoder = nullptr;
   GstElement *overlay = nullptr;
+
+  // The picture: the streaming thread draws the room seen from `pose`,
+  // which the robot sets from its own thread.
+  std::mutex pose_mutex;
+  Pose pose;
+  RoomViewCache room_view;   // streaming thread only
+  GstVideoInfo video_info{}; // streaming thread only: the negotiated caps
+  bool video_info_valid = false;
 
   mutable std::mutex mutex;
   std::optional<std::string> answer;
@@ -150,6 +171,10 @@ struct SimMedia::Peer : std::enable_shared_from_this<SimMedia::Peer> {
   ~Peer();
 
   bool build(VideoQuality quality, const std::string &status, std::string *error);
+  void set_pose(const Pose &new_pose);
+  void paint_room_view_on(GstElement *camera);
+  GstPadProbeReturn paint_room_view(GstPadProbeInfo *info);
+  Pose current_pose();
   void on_offer_set();
   void on_answer_created(GstPromise *promise);
   void maybe_publish_answer();
@@ -254,7 +279,7 @@ bool SimMedia::Peer::build(VideoQuality quality, const std::string &status, std:
   const AudioBranch &audio = audio_branch(options.audio_codec);
   std::string description =
       "webrtcbin name=webrtc bundle-policy=max-bundle "
-      "videotestsrc is-live=true pattern=ball ! capsfilter name=vcaps caps=" +
+      "videotestsrc name=camera is-live=true pattern=black ! capsfilter name=vcaps caps=" +
       raw_video_caps(quality, options.framerate) +
       " ! textoverlay name=overlay valignment=top halignment=left line-alignment=left "
       "font-desc=\"Sans 16\" shaded-background=true"
@@ -344,6 +369,9 @@ bool SimMedia::Peer::build(VideoQuality quality, const std::string &status, std:
   gst_object_unref(encoded);
   overlay = gst_bin_get_by_name(GST_BIN(pipeline), "overlay");
   g_object_set(overlay, "text", status.c_str(), nullptr);
+  GstElement *camera = gst_bin_get_by_name(GST_BIN(pipeline), "camera");
+  paint_room_view_on(camera);
+  gst_object_unref(camera);
 
   // Robot audio exists but carries no frames until start_voice_chat.
   GstElement *payloader = gst_bin_get_by_name(GST_BIN(pipeline), "apay");
@@ -368,6 +396,54 @@ bool SimMedia::Peer::build(VideoQuality quality, const std::string &status, std:
     return false;
   }
   return true;
+}
+
+void SimMedia::Peer::set_pose(const Pose &new_pose) {
+  std::lock_guard<std::mutex> lock(pose_mutex);
+  pose = new_pose;
+}
+
+// videotestsrc stays the live source (clock timestamps, the frame rate, the
+// caps vcaps asks for, renegotiated on a quality switch) and makes black
+// frames; this probe paints the room over each one before the overlays.
+void SimMedia::Peer::paint_room_view_on(GstElement *camera) {
+  GstPad *pad = gst_element_get_static_pad(camera, "src");
+  gst_pad_add_probe(
+      pad, GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
+      [](GstPad *, GstPadProbeInfo *info, gpointer data) {
+        return static_cast<Peer *>(data)->paint_room_view(info);
+      },
+      this, nullptr);
+  gst_object_unref(pad);
+}
+
+// The caps event comes before the buffers, on the same streaming thread.
+GstPadProbeReturn SimMedia::Peer::paint_room_view(GstPadProbeInfo *info) {
+  if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
+    GstEvent *event = GST_PAD_PROBE_INFO_EVENT(info);
+    if (GST_EVENT_TYPE(event) == GST_EVENT_CAPS) {
+      GstCaps *caps = nullptr;
+      gst_event_parse_caps(event, &caps);
+      video_info_valid = gst_video_info_from_caps(&video_info, caps) &&
+                         GST_VIDEO_INFO_FORMAT(&video_info) == GST_VIDEO_FORMAT_I420;
+    }
+    return GST_PAD_PROBE_OK;
+  }
+  if (!video_info_valid)
+    return GST_PAD_PROBE_OK;
+  GstBuffer *buffer = gst_buffer_make_writable(GST_PAD_PROBE_INFO_BUFFER(info));
+  GST_PAD_PROBE_INFO_DATA(info) = buffer;
+  GstVideoFrame frame;
+  if (gst_video_frame_map(&frame, &video_info, buffer, GST_MAP_WRITE)) {
+    room_view.fill(current_pose(), i420_image(frame));
+    gst_video_frame_unmap(&frame);
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+Pose SimMedia::Peer::current_pose() {
+  std::lock_guard<std::mutex> lock(pose_mutex);
+  return pose;
 }
 
 void SimMedia::Peer::link_talkback(GstPad *pad) {
@@ -623,6 +699,7 @@ bool SimMedia::start(VideoQuality quality, std::string *error) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     status = status_text_;
+    peer->set_pose(pose_);
   }
   if (!peer->build(quality, status, error))
     return false;
@@ -731,6 +808,13 @@ void SimMedia::set_audio_enabled(bool enabled) {
 
 void SimMedia::set_talkback_enabled(bool enabled) {
   talkback_enabled_ = enabled;
+}
+
+void SimMedia::set_pose(const Pose &pose) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  pose_ = pose;
+  if (peer_)
+    peer_->set_pose(pose);
 }
 
 void SimMedia::set_status_text(const std::string &text) {

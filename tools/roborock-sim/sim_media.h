@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// The simulated camera: a webrtcbin answerer streaming a live H.264 test
-// picture (moving ball, clock, status overlay) and an Opus tone, and receiving
-// talk-back audio, which it decodes and measures.
+// The simulated camera: a webrtcbin answerer streaming a live H.264 picture
+// (the room seen from the robot's pose, clock, status overlay) and an Opus
+// tone, and receiving talk-back audio, which it decodes and measures.
 //
 // Thread-safe: the robot calls it from the EventLoop thread; webrtcbin calls
 // back from its own threads.
@@ -19,6 +19,7 @@
 #include "camera_commands.h"
 #include "event_log.h"
 #include "payload.h"
+#include "room_view.h"
 
 namespace roborock::sim {
 
@@ -75,6 +76,8 @@ public:
   // robot closes it for voice chat without "play"). Not reset by start().
   void set_talkback_enabled(bool enabled);
   void set_status_text(const std::string &text);
+  // Where the camera looks from (the robot's pose, which the picture shows).
+  void set_pose(const Pose &pose);
   // Logs talk-back frames and level since the last report (call periodically).
   void report_talkback();
 
@@ -88,6 +91,7 @@ private:
   std::atomic<bool> audio_enabled_{false};
   std::atomic<bool> talkback_enabled_{true};
   std::string status_text_;
+  Pose pose_;
 };
 
 } // namespace roborock::sim

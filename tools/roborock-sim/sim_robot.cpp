@@ -547,7 +547,10 @@ SimRobot::Reply SimRobot::rc_move(JsonNode *node) {
   return ok();
 }
 
+// The picture follows the robot: the overlay's text, and the room view
+// drawn from the pose.
 void SimRobot::update_overlay() {
+  media_.set_pose(Pose{pose_x_, pose_y_, pose_theta_});
   char text[256];
   VideoSize size = video_size(quality_);
   snprintf(text, sizeof text,
