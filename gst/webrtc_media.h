@@ -53,7 +53,6 @@ public:
   // this session's output chains and the talk-back link.
   void teardown();
 
-  GstElement *webrtc() const { return webrtc_; }
   // webrtcbin's statistics, summed for the stats property.
   void add_stats(GstStructure *stats);
 

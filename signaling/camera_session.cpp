@@ -41,13 +41,24 @@ const char *session_state_name(SessionState state) {
 namespace {
 
 // get_device_sdp / get_device_ice polling: fast at first (a robot that is
-// ready answers within one round trip), backing off to the phone app's 0.5 s.
+// ready answers within one round trip), backing off by half each time to the
+// phone app's 0.5 s.
 constexpr unsigned kFirstPollIntervalMs = 50;
 constexpr unsigned kMaxPollIntervalMs = 500;
 
-unsigned next_poll_interval(unsigned current) {
-  return std::min(kMaxPollIntervalMs, current + current / 2);
-}
+class AdaptivePoll {
+public:
+  // The next poll, after the current interval, which then grows.
+  void schedule(EventLoop &loop, std::function<void()> poll) {
+    loop.start_oneshot(timer_, interval_ms_, std::move(poll));
+    interval_ms_ = std::min(kMaxPollIntervalMs, interval_ms_ + interval_ms_ / 2);
+  }
+  void cancel() { timer_.cancel(); }
+
+private:
+  Timer timer_;
+  unsigned interval_ms_ = kFirstPollIntervalMs;
+};
 
 // A poll whose reply has not come by then is taken as missed (robots drop
 // one now and then) and the next one goes out.
@@ -209,15 +220,13 @@ private:
   bool voice_failed_ = false;
 
   Timer deadline_;
-  Timer sdp_poll_;
-  Timer ice_poll_;
+  AdaptivePoll sdp_poll_;
+  AdaptivePoll ice_poll_;
   Timer step_timer_; // stale-session re-checks, the preview retry
   Timer turn_timer_; // TURN retries (they overlap the preview retry)
   Timer watchdog_;   // media progress while streaming
   uint64_t last_progress_ = 0;
   gint64 last_progress_us_ = 0;
-  unsigned sdp_interval_ms_ = kFirstPollIntervalMs;
-  unsigned ice_interval_ms_ = kFirstPollIntervalMs;
   unsigned sdp_polls_ = 0;
 };
 
@@ -721,8 +730,7 @@ void CameraSession::Core::on_device_sdp(Result<JsonNodePtr> result) {
     // One bad or missed reply is not the end: keep polling until the deadline.
     last_poll_error_ = result.error().message;
     log_message(LogLevel::Debug, "session " + config_.duid + ": " + last_poll_error_);
-    loop_.start_oneshot(sdp_poll_, sdp_interval_ms_, [this] { poll_answer(); });
-    sdp_interval_ms_ = next_poll_interval(sdp_interval_ms_);
+    sdp_poll_.schedule(loop_, [this] { poll_answer(); });
     return;
   }
   auto sdp = parse_device_sdp(result->get());
@@ -733,8 +741,7 @@ void CameraSession::Core::on_device_sdp(Result<JsonNodePtr> result) {
   }
   if (sdp->retry) {
     last_poll_error_.clear(); // the robot is there, just not ready: earlier misses were noise
-    loop_.start_oneshot(sdp_poll_, sdp_interval_ms_, [this] { poll_answer(); });
-    sdp_interval_ms_ = next_poll_interval(sdp_interval_ms_);
+    sdp_poll_.schedule(loop_, [this] { poll_answer(); });
     return;
   }
   answer_received_ = true;
@@ -778,8 +785,7 @@ void CameraSession::Core::on_device_ice(Result<JsonNodePtr> result) {
   } else {
     warn(ice.error());
   }
-  loop_.start_oneshot(ice_poll_, ice_interval_ms_, [this] { poll_candidates(); });
-  ice_interval_ms_ = next_poll_interval(ice_interval_ms_);
+  ice_poll_.schedule(loop_, [this] { poll_candidates(); });
 }
 
 void CameraSession::Core::media_connected() {

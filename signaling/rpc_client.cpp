@@ -197,7 +197,6 @@ void RpcClient::fail_all(ErrorCode code, const std::string &message) {
 void RpcClient::on_frame(const Device &device, const uint8_t *data, size_t size) {
   auto frame = decode_frame(data, size, device.local_key);
   if (!frame) {
-    undecodable_frames_++;
     if (device.on_undecodable)
       device.on_undecodable();
     log_message(LogLevel::Warning,
@@ -211,7 +210,6 @@ void RpcClient::on_frame(const Device &device, const uint8_t *data, size_t size)
   }
   auto message = parse_rpc_message(frame->payload);
   if (!message) {
-    undecodable_frames_++;
     if (device.on_undecodable)
       device.on_undecodable();
     log_message(LogLevel::Warning,
@@ -225,7 +223,6 @@ void RpcClient::on_frame(const Device &device, const uint8_t *data, size_t size)
   if (!message->reply)
     return;
   if (!pending_.count(message->reply->id)) {
-    stray_replies_++;
     log_message(LogLevel::Debug,
                 "dropping a reply with unknown id " + std::to_string(message->reply->id));
     return;

@@ -84,10 +84,6 @@ public:
   // Ends a request with Cancelled; later replies for it are dropped.
   void cancel(int64_t id);
 
-  // Counters for diagnostics and tests.
-  unsigned stray_replies() const { return stray_replies_; }
-  unsigned undecodable_frames() const { return undecodable_frames_; }
-
 private:
   struct Device {
     std::string duid;
@@ -116,8 +112,6 @@ private:
   int next_device_token_ = 1;
   std::map<int, Device> devices_;
   std::map<int64_t, Pending> pending_;
-  unsigned stray_replies_ = 0;
-  unsigned undecodable_frames_ = 0;
 };
 
 } // namespace roborock
