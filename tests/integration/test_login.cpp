@@ -65,6 +65,11 @@ LoginRun run_login(const Testbed &testbed, std::vector<std::string> args,
   return run;
 }
 
+// A login with the account's email and code given on the command line.
+LoginRun log_in(const Testbed &testbed) {
+  return run_login(testbed, {"--email", testbed.login_email(), "--code", testbed.login_code()});
+}
+
 std::string read_file(const std::string &path) {
   g_autofree char *contents = nullptr;
   g_assert_true(g_file_get_contents(path.c_str(), &contents, nullptr, nullptr));
@@ -142,10 +147,7 @@ void test_first_run_streams() {
 
 void test_list() {
   Testbed testbed(with_web_api());
-  g_assert_cmpint(
-      run_login(testbed, {"--email", testbed.login_email(), "--code", testbed.login_code()})
-          .exit_status,
-      ==, 0);
+  g_assert_cmpint(log_in(testbed).exit_status, ==, 0);
   size_t asked = testbed.web_api_events().size();
   LoginRun list = run_login(testbed, {"--list"});
   g_assert_cmpint(list.exit_status, ==, 0);
@@ -164,10 +166,7 @@ void test_list() {
 // provider.
 void test_device_monitor() {
   Testbed testbed(with_web_api());
-  g_assert_cmpint(
-      run_login(testbed, {"--email", testbed.login_email(), "--code", testbed.login_code()})
-          .exit_status,
-      ==, 0);
+  g_assert_cmpint(log_in(testbed).exit_status, ==, 0);
   g_setenv("ROBOROCK_CREDENTIALS", credentials_path(testbed).c_str(), TRUE);
   Launch monitor = run_command_line("gst-device-monitor-1.0 Source/Network");
   g_unsetenv("ROBOROCK_CREDENTIALS");
@@ -188,10 +187,7 @@ void test_device_monitor() {
 // --refresh reuses the saved login: no new code while the token works.
 void test_refresh() {
   Testbed testbed(with_web_api());
-  g_assert_cmpint(
-      run_login(testbed, {"--email", testbed.login_email(), "--code", testbed.login_code()})
-          .exit_status,
-      ==, 0);
+  g_assert_cmpint(log_in(testbed).exit_status, ==, 0);
   std::string before = read_file(credentials_path(testbed));
   LoginRun refresh = run_login(testbed, {"--refresh"});
   g_assert_cmpint(refresh.exit_status, ==, 0);
@@ -207,8 +203,7 @@ void test_refresh() {
 // change), so the test puts one it never issued into the file.
 void test_refresh_after_expiry() {
   Testbed testbed(with_web_api());
-  LoginRun first =
-      run_login(testbed, {"--email", testbed.login_email(), "--code", testbed.login_code()});
+  LoginRun first = log_in(testbed);
   g_assert_cmpint(first.exit_status, ==, 0);
   std::string path = credentials_path(testbed);
   std::string file = read_file(path);
@@ -262,16 +257,14 @@ void test_locked() {
 
 void test_agreement() {
   Testbed testbed(with_web_api({"agreement"}));
-  LoginRun run =
-      run_login(testbed, {"--email", testbed.login_email(), "--code", testbed.login_code()});
+  LoginRun run = log_in(testbed);
   assert_login_fails(testbed, run, "accept its user agreement");
 }
 
 // A region without the v4 calls: the v1 code send and login.
 void test_v1_fallback() {
   Testbed testbed(with_web_api({"v4-missing"}));
-  LoginRun run =
-      run_login(testbed, {"--email", testbed.login_email(), "--code", testbed.login_code()});
+  LoginRun run = log_in(testbed);
   g_assert_cmpint(run.exit_status, ==, 0);
   auto endpoints = endpoints_asked(testbed);
   g_assert_cmpuint(count(endpoints, "send_code_v1"), ==, 1);
