@@ -237,16 +237,21 @@ WebrtcMedia::~WebrtcMedia() {
 }
 
 void WebrtcMedia::teardown() {
-  if (!webrtc_)
+  GstElement *webrtc;
+  {
+    std::lock_guard<std::mutex> lock(mutex_); // add_stats may run meanwhile
+    webrtc = webrtc_;
+    webrtc_ = nullptr;
+  }
+  if (!webrtc)
     return;
-  g_signal_handlers_disconnect_by_data(webrtc_, this);
+  g_signal_handlers_disconnect_by_data(webrtc, this);
   if (config_.talkback)
     config_.talkback->unlink();
-  close_ice_agent(webrtc_);
-  gst_element_set_locked_state(webrtc_, TRUE);
-  gst_element_set_state(webrtc_, GST_STATE_NULL);
-  gst_bin_remove(GST_BIN(element_), webrtc_);
-  webrtc_ = nullptr;
+  close_ice_agent(webrtc);
+  gst_element_set_locked_state(webrtc, TRUE);
+  gst_element_set_state(webrtc, GST_STATE_NULL);
+  gst_bin_remove(GST_BIN(element_), webrtc);
   outputs_->end_session();
   // The DTLS key warm-up of the process's first session may still run: an
   // application that ends right after this must not exit under it.
@@ -555,10 +560,17 @@ std::string candidate_type(const GstStructure *reply, const char *id) {
 } // namespace
 
 void WebrtcMedia::add_stats(GstStructure *stats) {
-  if (!webrtc_)
+  GstElement *webrtc = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (webrtc_)
+      webrtc = GST_ELEMENT(gst_object_ref(webrtc_));
+  }
+  if (!webrtc)
     return;
   GstPromise *promise = gst_promise_new();
-  g_signal_emit_by_name(webrtc_, "get-stats", nullptr, promise);
+  g_signal_emit_by_name(webrtc, "get-stats", nullptr, promise);
+  gst_object_unref(webrtc);
   if (gst_promise_wait(promise) != GST_PROMISE_RESULT_REPLIED) {
     gst_promise_unref(promise);
     return;

@@ -82,7 +82,7 @@ private:
   GstElement *webrtc_;
   std::shared_ptr<OutputPads> outputs_;
   std::shared_ptr<CameraSession> session_; // created last: it calls this back
-  std::mutex mutex_;
+  std::mutex mutex_; // the offer flags and SDPs below; webrtc_ against add_stats()
   bool offer_allowed_ = false;
   bool offer_needed_ = false;
   bool offer_created_ = false;
