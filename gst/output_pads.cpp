@@ -679,20 +679,24 @@ GstFlowReturn OutputPads::combine(GstPad *ghost, GstFlowReturn result, guint fra
 }
 
 void OutputPads::end_session() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  in_session_ = false;
-  for (Output *output : {&video_, &audio_}) {
-    if (output->ghost)
-      gst_ghost_pad_set_target(GST_GHOST_PAD(output->ghost), nullptr);
-    if (output->chain)
-      discard_chains_.push_back(output->chain);
-    output->chain = nullptr;
-    output->targeted = false;
-    output->linked = false;
+  std::vector<GstElement *> chains;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    in_session_ = false;
+    for (Output *output : {&video_, &audio_}) {
+      if (output->ghost)
+        gst_ghost_pad_set_target(GST_GHOST_PAD(output->ghost), nullptr);
+      if (output->chain)
+        discard_chains_.push_back(output->chain);
+      output->chain = nullptr;
+      output->targeted = false;
+      output->linked = false;
+    }
+    chains.swap(discard_chains_);
   }
-  for (GstElement *chain : discard_chains_)
+  // Unlocked: removing from the bin emits its element-removed signals.
+  for (GstElement *chain : chains)
     remove_chain(element_, chain);
-  discard_chains_.clear();
 }
 
 } // namespace roborock

@@ -104,8 +104,10 @@ private:
   GstElement *element_;
   NavigationHandler on_navigation_;
   LinkedHandler on_audio_linked_;
-  // Pads and chains. Never held across gst_element_add_pad, no-more-pads or
-  // gst_bin_add (they run application handlers): see expose().
+  // Pads and chains. Never held across gst_element_add_pad, no-more-pads,
+  // gst_bin_add or gst_bin_remove (they run application handlers): see
+  // expose(). Held across operations on our own pads only (targets,
+  // activation).
   mutable std::mutex mutex_;
   Output video_{"video"};
   Output audio_{"audio"};
