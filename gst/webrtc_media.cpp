@@ -2,9 +2,11 @@
 #include "webrtc_media.h"
 
 #include <dlfcn.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -559,6 +561,67 @@ std::string candidate_type(const GstStructure *reply, const char *id) {
 
 } // namespace
 
+namespace {
+
+// webrtcbin answers get-stats on its own thread. Application code can run
+// on that thread (a deep-element-added handler, when webrtcbin adds its
+// transport elements) and read our stats property from there: waiting for
+// the answer then waited for ever on itself. There the stats go without
+// webrtcbin's part at once (1.22 names the thread "NAME:pc" after the
+// element); elsewhere the wait is bounded all the same.
+constexpr auto kStatsWait = std::chrono::milliseconds(500);
+
+bool on_webrtcbin_thread(GstElement *webrtc) {
+  char thread[16] = ""; // Linux keeps 15 characters of a thread's name
+  if (pthread_getname_np(pthread_self(), thread, sizeof thread) != 0)
+    return false;
+  gchar *name = gst_object_get_name(GST_OBJECT(webrtc));
+  std::string expected = std::string(name ? name : "") + ":pc";
+  g_free(name);
+  return expected.compare(0, sizeof thread - 1, thread) == 0;
+}
+
+struct StatsReply {
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool done = false;
+};
+
+// webrtcbin's statistics, or null if they did not come within kStatsWait.
+GstPromise *webrtc_stats(GstElement *webrtc) {
+  if (on_webrtcbin_thread(webrtc)) {
+    GST_DEBUG_OBJECT(webrtc, "statistics asked for on its own thread: left out");
+    return nullptr;
+  }
+  auto reply = std::make_shared<StatsReply>();
+  GstPromise *promise = gst_promise_new_with_change_func(
+      [](GstPromise *, gpointer data) {
+        StatsReply &r = **static_cast<std::shared_ptr<StatsReply> *>(data);
+        std::lock_guard<std::mutex> lock(r.mutex);
+        r.done = true;
+        r.changed.notify_all();
+      },
+      new std::shared_ptr<StatsReply>(reply),
+      [](gpointer data) { delete static_cast<std::shared_ptr<StatsReply> *>(data); });
+  g_signal_emit_by_name(webrtc, "get-stats", nullptr, promise);
+  bool done;
+  {
+    std::unique_lock<std::mutex> lock(reply->mutex);
+    done = reply->changed.wait_for(lock, kStatsWait, [&] { return reply->done; });
+  }
+  if (!done) {
+    GST_DEBUG_OBJECT(webrtc, "no statistics within %lld ms (asked on its own thread?)",
+                     static_cast<long long>(kStatsWait.count()));
+    gst_promise_interrupt(promise); // its reply, if one comes, is dropped
+  }
+  if (done && gst_promise_wait(promise) == GST_PROMISE_RESULT_REPLIED)
+    return promise;
+  gst_promise_unref(promise);
+  return nullptr;
+}
+
+} // namespace
+
 void WebrtcMedia::add_stats(GstStructure *stats) {
   GstElement *webrtc = nullptr;
   {
@@ -568,13 +631,10 @@ void WebrtcMedia::add_stats(GstStructure *stats) {
   }
   if (!webrtc)
     return;
-  GstPromise *promise = gst_promise_new();
-  g_signal_emit_by_name(webrtc, "get-stats", nullptr, promise);
+  GstPromise *promise = webrtc_stats(webrtc);
   gst_object_unref(webrtc);
-  if (gst_promise_wait(promise) != GST_PROMISE_RESULT_REPLIED) {
-    gst_promise_unref(promise);
+  if (!promise)
     return;
-  }
   const GstStructure *reply = gst_promise_get_reply(promise);
   guint64 bytes = 0, packets = 0;
   gint64 lost = 0;

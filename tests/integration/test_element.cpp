@@ -843,6 +843,60 @@ void test_junk_frames() {
   wait_buffers(streaming.pipeline, streaming.video, frames + 10);
 }
 
+// Application handlers may call back into the element from within its own
+// calls: deep-element-added (webrtcbin and the chains join the element while
+// a session starts), pad-added and no-more-pads read the stats and set a
+// property. No lock of the element's may be held across those calls.
+struct CallBacks {
+  GstElement *src = nullptr;
+  std::atomic<int> elements_added{0}, pads_added{0}, no_more_pads{0};
+};
+
+void read_back(GstElement *src) {
+  GstStructure *stats = nullptr;
+  g_object_get(src, "stats", &stats, nullptr);
+  g_assert_nonnull(stats);
+  gst_structure_free(stats);
+  gint restarts = 0;
+  g_object_get(src, "max-restarts", &restarts, nullptr);
+  g_object_set(src, "max-restarts", restarts, nullptr);
+}
+
+void test_handlers_call_back() {
+  Testbed testbed;
+  Pipeline pipeline(source(testbed, "audio=false") + " ! decodebin ! fakesink name=out");
+  CallBacks calls;
+  calls.src = pipeline.element("src");
+  g_signal_connect(pipeline.get(), "deep-element-added",
+                   G_CALLBACK(+[](GstBin *, GstBin *bin, GstElement *, CallBacks *c) {
+                     if (GST_ELEMENT(bin) != c->src &&
+                         !gst_object_has_as_ancestor(GST_OBJECT(bin), GST_OBJECT(c->src)))
+                       return;
+                     read_back(c->src); // on webrtcbin's own thread too
+                     c->elements_added++;
+                   }),
+                   &calls);
+  g_signal_connect(calls.src, "pad-added", G_CALLBACK(+[](GstElement *, GstPad *, CallBacks *c) {
+                     read_back(c->src);
+                     c->pads_added++;
+                   }),
+                   &calls);
+  g_signal_connect(calls.src, "no-more-pads", G_CALLBACK(+[](GstElement *, CallBacks *c) {
+                     read_back(c->src);
+                     c->no_more_pads++;
+                   }),
+                   &calls);
+  PadProbe video;
+  attach(video, pipeline, "out");
+  pipeline.set_state(GST_STATE_PLAYING);
+  wait_buffers(pipeline, video, 10);
+  g_assert_cmpint(calls.elements_added, >, 0);
+  g_assert_cmpint(calls.pads_added, ==, 1);
+  g_assert_cmpint(calls.no_more_pads, ==, 1);
+  assert_no_errors(pipeline);
+  pipeline.set_state(GST_STATE_NULL);
+}
+
 void test_stats() {
   Testbed testbed;
   Streaming streaming(testbed, "",
@@ -1065,6 +1119,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/element/error-broker-down", test_error_broker_down);
   g_test_add_func("/element/error-broker-refuses", test_error_broker_refuses);
   g_test_add_func("/element/stats", test_stats);
+  g_test_add_func("/element/handlers-call-back", test_handlers_call_back);
   g_test_add_func("/element/junk-frames", test_junk_frames);
   g_test_add_func("/element/secrets-masked", test_secrets_masked);
   g_test_add_func("/element/client-id-across-processes", test_client_id_across_processes);
