@@ -151,9 +151,10 @@ struct RoborockSrcState {
   std::condition_variable restart_wake;
   std::thread restart_worker;
   bool restart_cancelled = false;
-  gint64 restart_due_us = 0; /* 0: none due */
-  int restarts_in_a_row = 0; /* reset when a stream plays again */
-  bool streamed = false;     /* this run has streamed at least once */
+  gint64 restart_due_us = 0;       /* 0: none due */
+  int restarts_in_a_row = 0;       /* reset when a stream plays again */
+  bool streamed = false;           /* this run has streamed at least once */
+  bool media_path_retried = false; /* a failed media path was restarted this run */
 
   /* Fatal errors that come before the element reaches PLAYING wait for it
    * (also under restart_lock; the worker posts them if PLAYING does not
@@ -233,6 +234,7 @@ static gint resource_error_code(ErrorCode code) {
   case ErrorCode::RobotUnavailable:
   case ErrorCode::RobotTimeout:
   case ErrorCode::NegotiationFailed:
+  case ErrorCode::MediaPathFailed:
   case ErrorCode::VideoRefused:
     return GST_RESOURCE_ERROR_OPEN_READ;
   case ErrorCode::ConnectionLost:
@@ -269,11 +271,16 @@ static void post_session_error(GstRoborockSrc *self, const Error &error, bool fa
 
 /* A lost stream is worth a restart; a refusal (pattern, busy, dock...) never
  * is. Once a run has streamed, a robot that does not answer or connect is
- * rebooting or rejoining: that too is retried. */
-static bool restartable(const Error &error, bool streamed) {
+ * rebooting or rejoining: that too is retried. Before that, only a failed
+ * media path is, once: under packet loss libnice can give up on a path that
+ * works (webrtcbin's agent sends its nomination check twice, see
+ * tune_ice_agent; at 10 % loss about 1 start in 12 failed so). */
+static bool restartable(const Error &error, bool streamed, bool media_path_retried) {
   switch (error.code) {
   case ErrorCode::ConnectionLost:
     return true;
+  case ErrorCode::MediaPathFailed:
+    return streamed || !media_path_retried;
   case ErrorCode::RobotTimeout:
   case ErrorCode::NegotiationFailed:
   case ErrorCode::BrokerUnreachable:
@@ -341,13 +348,15 @@ static void on_fatal_error(GstRoborockSrc *self, const Error &error) {
   bool exhausted = false;
   {
     std::lock_guard<std::mutex> restart(state->restart_lock);
-    if (state->restart_cancelled || !restartable(error, state->streamed)) {
+    if (state->restart_cancelled ||
+        !restartable(error, state->streamed, state->media_path_retried)) {
       attempt = -1;
     } else if (max_restarts >= 0 && state->restarts_in_a_row >= max_restarts) {
       exhausted = max_restarts > 0;
       attempt = -1;
     } else {
       attempt = ++state->restarts_in_a_row;
+      state->media_path_retried |= error.code == ErrorCode::MediaPathFailed;
       delay_us = restart_delay_us(attempt);
       state->restart_due_us = g_get_monotonic_time() + delay_us;
       state->restart_wake.notify_all();
@@ -610,6 +619,7 @@ static void start_restarts(GstRoborockSrc *self) {
   state->restart_due_us = 0;
   state->restarts_in_a_row = 0;
   state->streamed = false;
+  state->media_path_retried = false;
   state->restart_worker = std::thread(run_restarts, self);
 }
 
@@ -1255,6 +1265,8 @@ static void gst_roborock_src_class_init(GstRoborockSrcClass *klass) {
    * ever. Each attempt posts a warning and a `roborock-state` message
    * `restarting` with `attempt` and `reason`. A stream that plays again
    * resets the count. Refusals (wrong pattern, busy, dock) never restart.
+   * Before the first stream only a failed media path is tried again, once
+   * (it counts as an attempt).
    *
    * Since: 0.1
    */

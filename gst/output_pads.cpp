@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "output_pads.h"
 
+#include <gst/rtp/gstrtpbuffer.h>
 #include <gst/video/video.h>
 
 #include "event_loop.h"
+#include "keyframe_recovery.h"
+
+GST_DEBUG_CATEGORY_EXTERN(gst_roborock_src_debug);
+#define GST_CAT_DEFAULT gst_roborock_src_debug
 
 namespace roborock {
 namespace {
@@ -11,6 +16,9 @@ namespace {
 // How long to wait for robot audio after video before declaring no-more-pads.
 constexpr unsigned kAudioGraceMs = 3000;
 constexpr gint64 kKeyframeRequestIntervalUs = 500 * 1000;
+// A keyframe asked for after a loss comes a round trip, a frame and its
+// transmission later; past this it is taken as lost and asked for again.
+constexpr auto kKeyframeRetry = std::chrono::milliseconds(500);
 // Between frames of a burst the jitter buffer stamped alike (see
 // keep_timestamped_gops).
 constexpr GstClockTime kBurstFrameSpacing = GST_MSECOND;
@@ -28,7 +36,8 @@ constexpr auto kGapInterval = std::chrono::milliseconds(100);
 // mp4mux refuses a caps change: a recording fails with not-negotiated.
 constexpr gint64 kAudioStartAfterVideoUs = 1000 * 1000;
 
-constexpr const char *kVideoChain = "rtph264depay request-keyframe=true wait-for-keyframe=true "
+constexpr const char *kVideoChain = "rtph264depay name=depay request-keyframe=true "
+                                    "wait-for-keyframe=true "
                                     "! h264parse config-interval=-1 "
                                     "! capsfilter caps=video/x-h264,stream-format=avc,alignment=au";
 // The robot's audio as its answer chose it: Opus, or G.711 from stacks that
@@ -64,6 +73,52 @@ Media media_of(GstPad *pad) {
 GQuark outputs_quark() {
   static GQuark quark = g_quark_from_static_string("roborock-output-pads");
   return quark;
+}
+
+// While rtph264depay drops frames after a loss, asks the robot for a keyframe
+// again and again (see keyframe_recovery.h). Both probes run on the video
+// streaming thread; the jitter buffer pushes single buffers, never lists.
+void recover_keyframes(GstElement *chain) {
+  GstElement *depayloader = gst_bin_get_by_name(GST_BIN(chain), "depay");
+  if (!depayloader)
+    return; // a discard chain, after a chain failed to build
+  auto *recovery = new KeyframeRecovery(kKeyframeRetry);
+  g_object_set_data_full(G_OBJECT(depayloader), "roborock-keyframe-recovery", recovery,
+                         [](gpointer data) { delete static_cast<KeyframeRecovery *>(data); });
+  GstPad *in = gst_element_get_static_pad(depayloader, "sink");
+  gst_pad_add_probe(
+      in, GST_PAD_PROBE_TYPE_BUFFER,
+      [](GstPad *pad, GstPadProbeInfo *info, gpointer data) {
+        GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+        GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+        if (!gst_rtp_buffer_map(buffer, GST_MAP_READ, &rtp))
+          return GST_PAD_PROBE_OK; // the depayloader drops it
+        guint16 seqnum = gst_rtp_buffer_get_seq(&rtp);
+        gst_rtp_buffer_unmap(&rtp);
+        auto *recovery = static_cast<KeyframeRecovery *>(data);
+        if (recovery->on_packet(seqnum, GST_BUFFER_IS_DISCONT(buffer),
+                                KeyframeRecovery::Clock::now())) {
+          GST_DEBUG_OBJECT(pad,
+                           "still no keyframe after a loss: asking again (%" G_GUINT64_FORMAT ")",
+                           recovery->requests());
+          gst_pad_push_event(
+              pad, gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+        }
+        return GST_PAD_PROBE_OK;
+      },
+      recovery, nullptr);
+  gst_object_unref(in);
+  GstPad *out = gst_element_get_static_pad(depayloader, "src");
+  gst_pad_add_probe(
+      out, GST_PAD_PROBE_TYPE_BUFFER,
+      [](GstPad *, GstPadProbeInfo *info, gpointer data) {
+        if (!GST_BUFFER_FLAG_IS_SET(GST_PAD_PROBE_INFO_BUFFER(info), GST_BUFFER_FLAG_DELTA_UNIT))
+          static_cast<KeyframeRecovery *>(data)->on_keyframe();
+        return GST_PAD_PROBE_OK;
+      },
+      recovery, nullptr);
+  gst_object_unref(out);
+  gst_object_unref(depayloader);
 }
 
 void remove_chain(GstElement *element, GstElement *chain) {
@@ -179,6 +234,7 @@ void OutputPads::add_webrtc_pad(GstPad *pad) {
   GstElement *chain;
   if (output == &video_) {
     chain = build_chain(kVideoChain);
+    recover_keyframes(chain);
     keep_timestamped_gops(chain);
   } else if (output == &audio_) {
     const char *description = audio_chain_for(pad);

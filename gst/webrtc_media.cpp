@@ -536,7 +536,7 @@ void WebrtcMedia::on_connection_state(GstElement *webrtc, GParamSpec *, WebrtcMe
     self->media_failed(
         self->connected_
             ? Error{ErrorCode::ConnectionLost, "the media connection to the robot was lost"}
-            : Error{ErrorCode::NegotiationFailed,
+            : Error{ErrorCode::MediaPathFailed,
                     "no media connection to the robot (ICE failed: no direct "
                     "path and no working TURN relay)"});
   }

@@ -53,6 +53,8 @@ const char *error_code_name(ErrorCode code) {
     return "unsupported";
   case ErrorCode::NegotiationFailed:
     return "negotiation-failed";
+  case ErrorCode::MediaPathFailed:
+    return "media-path-failed";
   case ErrorCode::CodecUnsupported:
     return "codec-unsupported";
   case ErrorCode::VideoRefused:

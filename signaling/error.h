@@ -39,6 +39,7 @@ enum class ErrorCode {
   RobotError,
   Unsupported,
   NegotiationFailed,
+  MediaPathFailed,  // ICE failed before the media ever connected
   CodecUnsupported, // the robot's answer sends media in a codec we cannot play
   VideoRefused,     // the robot's answer refuses (or lacks) the video stream
   Cancelled,

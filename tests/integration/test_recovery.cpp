@@ -18,11 +18,6 @@ namespace {
 
 constexpr const char *kRecovery = "media-timeout=2 max-restarts=3";
 
-size_t count_state(Pipeline &pipeline, const char *state) {
-  auto states = pipeline.roborock_states();
-  return size_t(std::count(states.begin(), states.end(), state));
-}
-
 // After the fault: a "restarting" state and warning, then streaming again
 // with frames on the very same pad.
 void assert_restarted(Streaming &streaming, const Testbed &testbed, const char *reason) {
@@ -196,6 +191,65 @@ void test_loss_10() {
   assert_decoded_under_loss(0.10, 70);
 }
 
+// A frame lost for good (no retransmission can bring it back), and the
+// keyframe request that follows lost as well: the element asks again, and
+// the picture comes back long before the robot's next periodic keyframe
+// (40 s away here). rtph264depay alone asks once and then waits.
+void test_keyframe_asked_again() {
+  Testbed testbed(
+      {true,
+       false,
+       {"--keyframe-interval=600", "--lose-frame-after=2", "--ignore-keyframe-requests=1"}});
+  Streaming streaming(testbed, "", " ! decodebin ! fakesink name=out sync=false", 5);
+  g_assert_true(testbed.wait_until(
+      [&] {
+        return !testbed
+                    .events_named("media-fault",
+                                  [](JsonObject *o) {
+                                    return g_strcmp0(json_object_get_string_member_with_default(
+                                                         o, "kind", ""),
+                                                     "lost-frame") == 0;
+                                  })
+                    .empty();
+      },
+      8000));
+  g_assert_true(testbed.wait_until(
+      [&] { return testbed.events_named("keyframe-request-ignored").size() == 1; }, 5000));
+  // Decoding stops at the lost frame and starts again at a keyframe asked for.
+  int frames = streaming.video.buffers();
+  gint64 asked = g_get_monotonic_time();
+  wait_buffers(streaming.pipeline, streaming.video, frames + 1, 10000);
+  g_test_message("picture back %.0f ms after the first request was lost",
+                 (g_get_monotonic_time() - asked) / 1000.0);
+  wait_buffers(streaming.pipeline, streaming.video, frames + 30, 10000);
+  auto sent = testbed.events_named("video-sent");
+  g_assert_false(sent.empty());
+  g_test_message("after the loss: %.0f keyframes sent in all, %.0f requests reached the encoder",
+                 roborock::testbed::event_number(sent.back(), "keyframes"),
+                 roborock::testbed::event_number(sent.back(), "keyframe-requests"));
+  assert_no_errors(streaming.pipeline);
+  g_assert_cmpuint(count_state(streaming.pipeline, "restarting"), ==, 0);
+}
+
+// The first media path fails (ICE gives up before anything flowed): the
+// element tries once more, and the second session streams. Under packet
+// loss libnice can give up on a path that works; a second failure in a row
+// is the error (errors/no-media-path).
+void test_media_path_retried() {
+  Testbed testbed({true, false, {"--media-path-fails-once"}});
+  Streaming streaming(testbed, "", " ! decodebin ! fakesink name=out", 10);
+  assert_no_errors(streaming.pipeline);
+  g_assert_cmpuint(count_state(streaming.pipeline, "restarting"), ==, 1);
+  GstMessage *warning = wait_warning(streaming.pipeline, "restarting", 0);
+  g_assert_nonnull(warning);
+  GError *error = nullptr;
+  gst_message_parse_warning(warning, &error, nullptr);
+  g_test_message("warning: %s", error->message);
+  g_assert_nonnull(strstr(error->message, "ICE failed"));
+  g_error_free(error);
+  g_assert_cmpuint(testbed.count_commands("start_camera_preview"), ==, 2);
+}
+
 // An answer webrtcbin refuses fails at once (webrtcbin's promise is
 // checked), not at the setup deadline, and ends our session on the robot.
 void test_answer_rejected() {
@@ -284,6 +338,8 @@ int main(int argc, char **argv) {
   g_test_add_func("/recovery/blackout", test_blackout);
   g_test_add_func("/recovery/loss-5", test_loss_5);
   g_test_add_func("/recovery/loss-10", test_loss_10);
+  g_test_add_func("/recovery/keyframe-asked-again", test_keyframe_asked_again);
+  g_test_add_func("/recovery/media-path-retried", test_media_path_retried);
   g_test_add_func("/recovery/keys-renewed", test_keys_renewed);
   g_test_add_func("/recovery/keys-refused", test_keys_refused);
   return g_test_run();

@@ -57,8 +57,12 @@ struct Options {
   gdouble offline_after = -1;
   gdouble stall_after = -1;
   gboolean bad_answer = FALSE;
+  gboolean media_path_fails_once = FALSE;
   gchar *answer_video = nullptr;
   gdouble close_after = -1;
+  gdouble lose_frame_after = -1;
+  gint ignore_keyframe_requests = 0;
+  gint keyframe_interval = 30;
   gint framerate = 15;
   gchar *ice_ports = nullptr;
   gboolean verbose = FALSE;
@@ -227,6 +231,10 @@ bool parse_options(int &argc, char **&argv, Options &o) {
        "Start with another client already viewing (camera busy)", "CLIENT_ID"},
       {"ice-in-answer", 0, 0, G_OPTION_ARG_NONE, &o.ice_in_answer,
        "Also list ICE candidates in the answer SDP", nullptr},
+      {"media-path-fails-once", 0, 0, G_OPTION_ARG_NONE, &o.media_path_fails_once,
+       "Fault: the first viewer's media path fails (its ICE candidates ignored, ours announced "
+       "on a port nothing listens on)",
+       nullptr},
       {"bad-answer", 0, 0, G_OPTION_ARG_NONE, &o.bad_answer,
        "Answer without the last m-line (an answer webrtcbin must refuse)", nullptr},
       {"answer-video", 0, 0, G_OPTION_ARG_STRING, &o.answer_video,
@@ -239,6 +247,14 @@ bool parse_options(int &argc, char **&argv, Options &o) {
       {"close-after", 0, 0, G_OPTION_ARG_DOUBLE, &o.close_after,
        "Once: close the peer connection silently SECONDS after the first viewer connects",
        "SECONDS"},
+      {"lose-frame-after", 0, 0, G_OPTION_ARG_DOUBLE, &o.lose_frame_after,
+       "Once: SECONDS after the first viewer connects, the packets of one video frame are lost "
+       "for good (no retransmission)",
+       "SECONDS"},
+      {"ignore-keyframe-requests", 0, 0, G_OPTION_ARG_INT, &o.ignore_keyframe_requests,
+       "With --lose-frame-after: the first N keyframe requests after the loss are lost too", "N"},
+      {"keyframe-interval", 0, 0, G_OPTION_ARG_INT, &o.keyframe_interval,
+       "Frames between periodic keyframes (default 30)", "FRAMES"},
       {"offline-after", 0, 0, G_OPTION_ARG_DOUBLE, &o.offline_after,
        "Fault: drop offline (stop media, leave the broker) after SECONDS", "SECONDS"},
       {"ice-ports", 0, 0, G_OPTION_ARG_STRING, &o.ice_ports,
@@ -406,6 +422,7 @@ std::optional<MediaOptions> media_options(const Options &o) {
   media.framerate = std::max(1, o.framerate);
   media.stall_after_s = o.stall_after;
   media.bad_answer = o.bad_answer;
+  media.media_path_fails_once = o.media_path_fails_once;
   media.answer_video = o.answer_video ? o.answer_video : "";
   if (!media.answer_video.empty() && media.answer_video != "vp8" &&
       media.answer_video != "vp8-new-pt" && media.answer_video != "rejected") {
@@ -413,6 +430,9 @@ std::optional<MediaOptions> media_options(const Options &o) {
     return std::nullopt;
   }
   media.close_after_s = o.close_after;
+  media.lose_frame_after_s = o.lose_frame_after;
+  media.ignored_keyframe_requests = std::max(0, o.ignore_keyframe_requests);
+  media.keyframe_interval = std::max(1, o.keyframe_interval);
   if (o.ice_ports &&
       (sscanf(o.ice_ports, "%u:%u", &media.min_port, &media.max_port) != 2 || media.min_port == 0 ||
        media.max_port < media.min_port || media.max_port > 65535)) {

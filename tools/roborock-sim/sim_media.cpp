@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include <gst/rtp/gstrtpbuffer.h>
 #include <gst/sdp/sdp.h>
 #include <gst/video/video.h>
 #include <gst/webrtc/webrtc.h>
@@ -147,6 +148,12 @@ struct SimMedia::Peer : std::enable_shared_from_this<SimMedia::Peer> {
   double window_peak = 0;
   bool stopped = false;
   std::atomic<bool> stalled{false}; // --stall-after: media dropped at webrtcbin's sink pads
+  // --lose-frame-after: the RTP timestamp of the frame being dropped, while
+  // one is; then the keyframe requests still to be ignored.
+  std::atomic<bool> losing_frame{false};
+  std::optional<uint32_t> lost_frame_timestamp; // video streaming thread only
+  std::atomic<int> requests_to_ignore{0};
+  bool unreachable = false; // --media-path-fails-once, this viewer
   // Frames encoded for every viewer of the process (a viewer's restart does
   // not reset it, so loss figures span restarts).
   static std::atomic<uint64_t> &video_frames_sent() {
@@ -184,6 +191,7 @@ struct SimMedia::Peer : std::enable_shared_from_this<SimMedia::Peer> {
   void report_talkback();
   void shutdown();
   void schedule_fault();
+  GstPadProbeReturn lose_frame(GstPadProbeInfo *info);
 
   static void on_ice_candidate(GstElement *webrtc, guint mline, gchar *candidate, Peer *peer);
   static void on_gathering_state(GstElement *webrtc, GParamSpec *, Peer *peer);
@@ -224,29 +232,70 @@ void SimMedia::Peer::on_connection_state(GstElement *webrtc, GParamSpec *, Peer 
 // ones after it (the viewer's restart) stream normally.
 void SimMedia::Peer::schedule_fault() {
   static std::atomic<bool> fault_scheduled{false};
-  double after = options.stall_after_s >= 0 ? options.stall_after_s : options.close_after_s;
+  enum class Kind { Stall, Close, LoseFrame };
+  Kind kind = options.stall_after_s >= 0   ? Kind::Stall
+              : options.close_after_s >= 0 ? Kind::Close
+                                           : Kind::LoseFrame;
+  double after = kind == Kind::Stall   ? options.stall_after_s
+                 : kind == Kind::Close ? options.close_after_s
+                                       : options.lose_frame_after_s;
   if (after < 0 || fault_scheduled.exchange(true))
     return;
   struct Fault {
     std::weak_ptr<Peer> peer;
-    bool close;
+    Kind kind;
   };
-  auto *fault = new Fault{weak_from_this(), options.stall_after_s < 0};
+  auto *fault = new Fault{weak_from_this(), kind};
   g_timeout_add_full(
       G_PRIORITY_DEFAULT, guint(after * 1000),
       [](gpointer data) -> gboolean {
         auto *f = static_cast<Fault *>(data);
-        if (auto peer = f->peer.lock()) {
-          peer->log.write(
-              EventLog::begin("media-fault").add_string("kind", f->close ? "close" : "stall"));
-          if (f->close)
-            gst_element_set_state(peer->pipeline, GST_STATE_NULL); // no word to the viewer
-          else
-            peer->stalled = true;
+        auto peer = f->peer.lock();
+        if (!peer)
+          return G_SOURCE_REMOVE;
+        if (f->kind == Kind::LoseFrame) {
+          peer->losing_frame = true; // logged with the frame it hits
+          return G_SOURCE_REMOVE;
         }
+        bool close = f->kind == Kind::Close;
+        peer->log.write(
+            EventLog::begin("media-fault").add_string("kind", close ? "close" : "stall"));
+        if (close)
+          gst_element_set_state(peer->pipeline, GST_STATE_NULL); // no word to the viewer
+        else
+          peer->stalled = true;
         return G_SOURCE_REMOVE;
       },
       fault, [](gpointer data) { delete static_cast<Fault *>(data); });
+}
+
+// --lose-frame-after: drops every packet of the next frame before webrtcbin
+// (the payloader pushes a frame's fragments as one list), so its sequence
+// numbers are missing for good; the keyframe requests that follow are then
+// ignored as configured.
+GstPadProbeReturn SimMedia::Peer::lose_frame(GstPadProbeInfo *info) {
+  if (!losing_frame)
+    return GST_PAD_PROBE_OK;
+  GstBuffer *packet = (GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+                          ? gst_buffer_list_get(GST_PAD_PROBE_INFO_BUFFER_LIST(info), 0)
+                          : GST_PAD_PROBE_INFO_BUFFER(info);
+  GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+  if (!packet || !gst_rtp_buffer_map(packet, GST_MAP_READ, &rtp))
+    return GST_PAD_PROBE_OK;
+  uint32_t timestamp = gst_rtp_buffer_get_timestamp(&rtp);
+  guint16 seqnum = gst_rtp_buffer_get_seq(&rtp);
+  gst_rtp_buffer_unmap(&rtp);
+  if (!lost_frame_timestamp) {
+    lost_frame_timestamp = timestamp;
+    requests_to_ignore = options.ignored_keyframe_requests;
+    log.write(EventLog::begin("media-fault")
+                  .add_string("kind", "lost-frame")
+                  .add_int("first-seqnum", seqnum));
+  }
+  if (timestamp == *lost_frame_timestamp)
+    return GST_PAD_PROBE_DROP;
+  losing_frame = false;
+  return GST_PAD_PROBE_OK;
 }
 
 void SimMedia::Peer::on_pad_added(GstElement *, GstPad *pad, Peer *peer) {
@@ -290,8 +339,9 @@ bool SimMedia::Peer::build(VideoQuality quality, const std::string &status, std:
       // went into ever finer keyframes (56 kB, 3.6 kB frames between): at
       // 32 a keyframe is about 25 kB (the old moving ball's 18 kB), which
       // keeps the loss tests' figures comparable.
-      " ! x264enc name=venc tune=zerolatency speed-preset=ultrafast key-int-max=30 bitrate=1500 "
-      "qp-min=32 threads=1"
+      " ! x264enc name=venc tune=zerolatency speed-preset=ultrafast key-int-max=" +
+      std::to_string(options.keyframe_interval) +
+      " bitrate=1500 qp-min=32 threads=1"
       " ! video/x-h264,profile=constrained-baseline"
       " ! rtph264pay config-interval=-1 pt=96 aggregate-mode=zero-latency"
       // Announce the profile as browsers and phones do; decoders go by the SPS.
@@ -346,6 +396,14 @@ bool SimMedia::Peer::build(VideoQuality quality, const std::string &status, std:
         this, nullptr);
     gst_object_unref(pad);
   }
+  GstPad *video_in = gst_element_get_static_pad(webrtc, "sink_0");
+  gst_pad_add_probe(
+      video_in, GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+      [](GstPad *, GstPadProbeInfo *info, gpointer data) {
+        return static_cast<Peer *>(data)->lose_frame(info);
+      },
+      this, nullptr);
+  gst_object_unref(video_in);
   video_caps = gst_bin_get_by_name(GST_BIN(pipeline), "vcaps");
   encoder = gst_bin_get_by_name(GST_BIN(pipeline), "venc");
   // Frames sent, for loss figures (what the viewer decoded, out of these).
@@ -364,12 +422,20 @@ bool SimMedia::Peer::build(VideoQuality quality, const std::string &status, std:
       this, nullptr);
   gst_pad_add_probe(
       encoded, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
-      [](GstPad *, GstPadProbeInfo *info, gpointer) {
-        if (gst_video_event_is_force_key_unit(GST_PAD_PROBE_INFO_EVENT(info)))
-          keyframe_requests()++;
-        return GST_PAD_PROBE_OK;
+      [](GstPad *, GstPadProbeInfo *info, gpointer data) {
+        if (!gst_video_event_is_force_key_unit(GST_PAD_PROBE_INFO_EVENT(info)))
+          return GST_PAD_PROBE_OK;
+        keyframe_requests()++;
+        auto *peer = static_cast<Peer *>(data);
+        int left = peer->requests_to_ignore.load();
+        while (left > 0 && !peer->requests_to_ignore.compare_exchange_weak(left, left - 1)) {
+        }
+        if (left <= 0)
+          return GST_PAD_PROBE_OK;
+        peer->log.write(EventLog::begin("keyframe-request-ignored"));
+        return GST_PAD_PROBE_DROP;
       },
-      nullptr, nullptr);
+      this, nullptr);
   gst_object_unref(encoded);
   overlay = gst_bin_get_by_name(GST_BIN(pipeline), "overlay");
   g_object_set(overlay, "text", status.c_str(), nullptr);
@@ -676,17 +742,33 @@ void SimMedia::Peer::maybe_publish_answer() {
 
 // The gathered candidates as we give them to the viewer: as gathered, or all
 // tagged with options.candidate_mline. Caller holds `mutex`.
+// "candidate:F C UDP PRIO ADDR PORT typ ..." with PORT replaced.
+std::string with_port(const std::string &candidate, const char *port) {
+  std::vector<std::string> fields;
+  size_t start = 0;
+  for (size_t space; (space = candidate.find(' ', start)) != std::string::npos; start = space + 1)
+    fields.push_back(candidate.substr(start, space - start));
+  fields.push_back(candidate.substr(start));
+  if (fields.size() > 5)
+    fields[5] = port;
+  std::string out;
+  for (const std::string &field : fields)
+    out += (out.empty() ? "" : " ") + field;
+  return out;
+}
+
 std::vector<IceCandidate> SimMedia::Peer::announced_candidates() const {
-  if (options.candidate_mline < 0)
-    return candidates;
-  size_t mline = size_t(options.candidate_mline);
-  std::string mid = mline < mids.size() ? mids[mline] : std::to_string(mline);
-  std::vector<IceCandidate> tagged = candidates;
-  for (IceCandidate &candidate : tagged) {
-    candidate.sdp_mline_index = options.candidate_mline;
-    candidate.sdp_mid = mid;
+  std::vector<IceCandidate> announced = candidates;
+  for (IceCandidate &candidate : announced) {
+    if (unreachable)
+      candidate.candidate = with_port(candidate.candidate, "9"); // discard: nothing listens
+    if (options.candidate_mline >= 0) {
+      size_t mline = size_t(options.candidate_mline);
+      candidate.sdp_mline_index = options.candidate_mline;
+      candidate.sdp_mid = mline < mids.size() ? mids[mline] : std::to_string(mline);
+    }
   }
-  return tagged;
+  return announced;
 }
 
 SimMedia::SimMedia(EventLog &log, MediaOptions options) : log_(log), options_(options) {}
@@ -698,6 +780,11 @@ SimMedia::~SimMedia() {
 bool SimMedia::start(VideoQuality quality, std::string *error) {
   stop();
   auto peer = std::make_shared<Peer>(log_, options_, &audio_enabled_, &talkback_enabled_);
+  static std::atomic<bool> path_failed_once{false};
+  if (options_.media_path_fails_once && !path_failed_once.exchange(true)) {
+    peer->unreachable = true;
+    log_.write(EventLog::begin("media-fault").add_string("kind", "unreachable"));
+  }
   audio_enabled_ = false;
   std::string status;
   {
@@ -770,7 +857,7 @@ std::optional<std::string> SimMedia::answer_sdp() const {
 
 void SimMedia::add_remote_candidate(const IceCandidate &candidate) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (peer_)
+  if (peer_ && !peer_->unreachable)
     g_signal_emit_by_name(peer_->webrtc, "add-ice-candidate", guint(candidate.sdp_mline_index),
                           candidate.candidate.c_str());
 }

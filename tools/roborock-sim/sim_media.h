@@ -46,6 +46,15 @@ struct MediaOptions {
   // or closes its peer connection without a word.
   double stall_after_s = -1;
   double close_after_s = -1;
+  // Or: the packets of one video frame never reach the connection (no
+  // retransmission brings them back), and the first `ignored_keyframe_requests`
+  // keyframe requests after it are lost on the way, as a PLI can be.
+  double lose_frame_after_s = -1;
+  int ignored_keyframe_requests = 0;
+  int keyframe_interval = 30; // frames between periodic keyframes
+  // The first viewer's media path fails: its candidates are ignored and ours
+  // are announced on a port nothing listens on (ICE fails on both sides).
+  bool media_path_fails_once = false;
   bool bad_answer = false; // an answer without its last m-line (webrtcbin refuses it)
   // The answer's video, rewritten: "" as answered; "vp8" (VP8 on the H.264
   // payload type), "vp8-new-pt" (VP8 on a payload type not offered),
