@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "output_pads.h"
 
+#include <optional>
+
 #include <gst/rtp/gstrtpbuffer.h>
 #include <gst/video/video.h>
 
@@ -18,7 +20,7 @@ constexpr unsigned kAudioGraceMs = 3000;
 constexpr gint64 kKeyframeRequestIntervalUs = 500 * 1000;
 // A keyframe asked for after a loss comes a round trip, a frame and its
 // transmission later; past this it is taken as lost and asked for again.
-constexpr auto kKeyframeRetry = std::chrono::milliseconds(500);
+constexpr KeyframeRecovery::Time kKeyframeRetry = std::chrono::milliseconds(500);
 // Between frames of a burst the jitter buffer stamped alike (see
 // keep_timestamped_gops).
 constexpr GstClockTime kBurstFrameSpacing = GST_MSECOND;
@@ -75,9 +77,50 @@ GQuark outputs_quark() {
   return quark;
 }
 
+// The running time now, on `element`'s clock (none before PLAYING).
+std::optional<GstClockTime> running_time(GstElement *element) {
+  GstClock *clock = gst_element_get_clock(element);
+  if (!clock)
+    return std::nullopt;
+  GstClockTime now = gst_clock_get_time(clock);
+  gst_object_unref(clock);
+  GstClockTime base = gst_element_get_base_time(element);
+  return now >= base ? std::optional<GstClockTime>(now - base) : std::nullopt;
+}
+
 // While rtph264depay drops frames after a loss, asks the robot for a keyframe
-// again and again (see keyframe_recovery.h). Both probes run on the video
+// again and again (see keyframe_recovery.h). A packet's PTS, as running time,
+// is when it came in (the jitter buffer's arrival-based time). Both probes run on the video
 // streaming thread; the jitter buffer pushes single buffers, never lists.
+GstPadProbeReturn recover_from_packet(GstPad *pad, GstPadProbeInfo *info, gpointer data) {
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+  GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+  GstElement *depayloader = GST_ELEMENT(GST_OBJECT_PARENT(pad));
+  std::optional<GstClockTime> now = running_time(depayloader);
+  if (!now || !gst_rtp_buffer_map(buffer, GST_MAP_READ, &rtp))
+    return GST_PAD_PROBE_OK; // not running yet, or not RTP (the depayloader drops it)
+  guint16 seqnum = gst_rtp_buffer_get_seq(&rtp);
+  gst_rtp_buffer_unmap(&rtp);
+  GstClockTime arrival = *now;
+  if (GstEvent *event = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0)) {
+    const GstSegment *segment = nullptr;
+    gst_event_parse_segment(event, &segment);
+    GstClockTime at = gst_segment_to_running_time(segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buffer));
+    if (GST_CLOCK_TIME_IS_VALID(at))
+      arrival = at;
+    gst_event_unref(event);
+  }
+  auto *recovery = static_cast<KeyframeRecovery *>(data);
+  if (recovery->on_packet(seqnum, GST_BUFFER_IS_DISCONT(buffer), KeyframeRecovery::Time(arrival),
+                          KeyframeRecovery::Time(*now))) {
+    GST_DEBUG_OBJECT(pad, "still no keyframe after a loss: asking again (%" G_GUINT64_FORMAT ")",
+                     recovery->requests());
+    gst_pad_push_event(pad,
+                       gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+  }
+  return GST_PAD_PROBE_OK;
+}
+
 void recover_keyframes(GstElement *chain) {
   GstElement *depayloader = gst_bin_get_by_name(GST_BIN(chain), "depay");
   if (!depayloader)
@@ -86,27 +129,7 @@ void recover_keyframes(GstElement *chain) {
   g_object_set_data_full(G_OBJECT(depayloader), "roborock-keyframe-recovery", recovery,
                          [](gpointer data) { delete static_cast<KeyframeRecovery *>(data); });
   GstPad *in = gst_element_get_static_pad(depayloader, "sink");
-  gst_pad_add_probe(
-      in, GST_PAD_PROBE_TYPE_BUFFER,
-      [](GstPad *pad, GstPadProbeInfo *info, gpointer data) {
-        GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER(info);
-        GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
-        if (!gst_rtp_buffer_map(buffer, GST_MAP_READ, &rtp))
-          return GST_PAD_PROBE_OK; // the depayloader drops it
-        guint16 seqnum = gst_rtp_buffer_get_seq(&rtp);
-        gst_rtp_buffer_unmap(&rtp);
-        auto *recovery = static_cast<KeyframeRecovery *>(data);
-        if (recovery->on_packet(seqnum, GST_BUFFER_IS_DISCONT(buffer),
-                                KeyframeRecovery::Clock::now())) {
-          GST_DEBUG_OBJECT(pad,
-                           "still no keyframe after a loss: asking again (%" G_GUINT64_FORMAT ")",
-                           recovery->requests());
-          gst_pad_push_event(
-              pad, gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
-        }
-        return GST_PAD_PROBE_OK;
-      },
-      recovery, nullptr);
+  gst_pad_add_probe(in, GST_PAD_PROBE_TYPE_BUFFER, recover_from_packet, recovery, nullptr);
   gst_object_unref(in);
   GstPad *out = gst_element_get_static_pad(depayloader, "src");
   gst_pad_add_probe(
