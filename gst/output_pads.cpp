@@ -17,10 +17,12 @@ namespace {
 
 // How long to wait for robot audio after video before declaring no-more-pads.
 constexpr unsigned kAudioGraceMs = 3000;
-constexpr gint64 kKeyframeRequestIntervalUs = 500 * 1000;
-// A keyframe asked for after a loss comes a round trip, a frame and its
-// transmission later; past this it is taken as lost and asked for again.
+// A keyframe asked for comes a round trip, a frame and its transmission
+// later; past this it is taken as lost and asked for again (by either probe:
+// keep_timestamped_gops at a start, recover_keyframes after a loss).
 constexpr KeyframeRecovery::Time kKeyframeRetry = std::chrono::milliseconds(500);
+constexpr gint64 kKeyframeRequestIntervalUs =
+    std::chrono::duration_cast<std::chrono::microseconds>(kKeyframeRetry).count();
 // Between frames of a burst the jitter buffer stamped alike (see
 // keep_timestamped_gops).
 constexpr GstClockTime kBurstFrameSpacing = GST_MSECOND;
